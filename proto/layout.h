@@ -46,4 +46,13 @@ struct proto_layout {
 	struct proto_ost_obj objs[PROTO_LAYOUT_MAX_STRIPES];
 };
 
+/*
+ * Wire form of a layout.  The decoder validates what any layout must satisfy
+ * (pattern, stripe size a non-zero multiple of PROTO_STRIPE_UNIT, counts and
+ * nobjs within PROTO_LAYOUT_MAX_STRIPES, a NUL-free pool name) and fails the
+ * cursor with -EPROTO otherwise.  Implemented in layout.c.
+ */
+void proto_layout_enc(struct proto_cur *c, const struct proto_layout *l);
+void proto_layout_dec(struct proto_cur *c, struct proto_layout *l);
+
 #endif

@@ -31,4 +31,9 @@ struct proto_nid {
 	char addr[PROTO_NID_ADDR_MAX + 1];
 };
 
+/* Wire form of a NID (u32 lnd, u16-counted address).  Implemented in nid.c. */
+void proto_nid_enc(struct proto_cur *c, const struct proto_nid *n);
+/* Fails the cursor with -EPROTO on an unknown lnd or an empty/over-long address. */
+void proto_nid_dec(struct proto_cur *c, struct proto_nid *n);
+
 #endif
