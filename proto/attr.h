@@ -12,12 +12,12 @@
 #include "fid.h"
 
 /* Longest name of a directory entry (f_namemax) and of a symlink target. */
-#define PROTO_NAME_MAX 255
+#define PROTO_NAME_MAX	  255
 #define PROTO_SYMLINK_MAX 4095
 /* xattr names and values, as Linux limits them. */
-#define PROTO_XATTR_NAME_MAX 255
+#define PROTO_XATTR_NAME_MAX  255
 #define PROTO_XATTR_VALUE_MAX 65536
-#define PROTO_XATTR_LIST_MAX 65536
+#define PROTO_XATTR_LIST_MAX  65536
 
 struct proto_time {
 	int64_t sec;

@@ -21,7 +21,7 @@ struct proto_fid {
 	uint32_t ver;
 };
 
-#define PROTO_FID_F "[0x%" PRIx64 ":0x%" PRIx32 ":0x%" PRIx32 "]"
+#define PROTO_FID_F    "[0x%" PRIx64 ":0x%" PRIx32 ":0x%" PRIx32 "]"
 #define PROTO_FID_P(f) (f)->seq, (f)->oid, (f)->ver
 
 /* Longest printed FID, with the terminating NUL. */

@@ -12,12 +12,12 @@ struct op_info {
 
 static const struct op_info op_table[PROTO_OP_LIMIT] = {
 #define PROTO_X_INFO(n, code, rq, rp, bq, bp) [code] = {#n, rq, rp, bq, bp},
-	PROTO_OPCODES(PROTO_X_INFO)
+    PROTO_OPCODES(PROTO_X_INFO)
 #undef PROTO_X_INFO
 };
 
-#define PROTO_X_CHECK(n, code, rq, rp, bq, bp)                                             \
-	_Static_assert((rq) <= PROTO_BODY_MAX && (rp) <= PROTO_BODY_MAX, #n " body limit"); \
+#define PROTO_X_CHECK(n, code, rq, rp, bq, bp)                                                     \
+	_Static_assert((rq) <= PROTO_BODY_MAX && (rp) <= PROTO_BODY_MAX, #n " body limit");        \
 	_Static_assert((bq) <= PROTO_BULK_MAX && (bp) <= PROTO_BULK_MAX, #n " bulk limit");
 PROTO_OPCODES(PROTO_X_CHECK)
 #undef PROTO_X_CHECK

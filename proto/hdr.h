@@ -30,7 +30,7 @@
 #include "cursor.h"
 #include "opcodes.h"
 
-#define PROTO_MAGIC 0x31495453u /* "STI1" */
+#define PROTO_MAGIC   0x31495453u /* "STI1" */
 #define PROTO_VERSION 1
 #define PROTO_HDR_LEN 48
 
@@ -44,15 +44,15 @@ enum proto_op {
 #define PROTO_X_ENUM(name, code, rq, rp, bq, bp) PROTO_OP_##name = code,
 	PROTO_OPCODES(PROTO_X_ENUM)
 #undef PROTO_X_ENUM
-	PROTO_OP_LIMIT /* one past the highest code */
+	    PROTO_OP_LIMIT /* one past the highest code */
 };
 
 /* Header flags. */
-#define PROTO_F_REPLY (1u << 0)    /* a reply, not a request */
-#define PROTO_F_RESENT (1u << 1)   /* a request resent after a reconnect (same xid) */
-#define PROTO_F_NOCSUM (1u << 2)   /* bulk carries no checksum */
+#define PROTO_F_REPLY	  (1u << 0) /* a reply, not a request */
+#define PROTO_F_RESENT	  (1u << 1) /* a request resent after a reconnect (same xid) */
+#define PROTO_F_NOCSUM	  (1u << 2) /* bulk carries no checksum */
 #define PROTO_F_BULK_RDMA (1u << 3) /* bulk moves by RDMA, described in the body */
-#define PROTO_F_ALL (PROTO_F_REPLY | PROTO_F_RESENT | PROTO_F_NOCSUM | PROTO_F_BULK_RDMA)
+#define PROTO_F_ALL	  (PROTO_F_REPLY | PROTO_F_RESENT | PROTO_F_NOCSUM | PROTO_F_BULK_RDMA)
 
 struct proto_hdr {
 	uint32_t magic;
@@ -113,7 +113,7 @@ struct proto_req_pre {
 /* The start of every reply body, including error replies. */
 struct proto_rep_pre {
 	uint64_t boot_instance; /* changes each time the server process starts */
-	uint64_t tgt_gen;       /* MDS: generation of the target table; OSS: 0 */
+	uint64_t tgt_gen;	/* MDS: generation of the target table; OSS: 0 */
 };
 
 void proto_req_pre_enc(struct proto_cur *c, const struct proto_req_pre *p);

@@ -20,9 +20,9 @@
 #include "cursor.h"
 #include "nid.h"
 
-#define PROTO_UUID_LEN 16
+#define PROTO_UUID_LEN	16
 #define PROTO_NONCE_LEN 32
-#define PROTO_MAC_LEN 32
+#define PROTO_MAC_LEN	32
 
 enum proto_connect_phase {
 	PROTO_CONNECT_HELLO = 1,
@@ -38,25 +38,25 @@ enum proto_peer_role {
 };
 
 struct proto_connect_req {
-	uint32_t phase;       /* enum proto_connect_phase */
-	uint32_t version;     /* PROTO_VERSION of the client */
-	uint32_t role;        /* enum proto_peer_role */
-	uint32_t flags;       /* reserved, 0 */
+	uint32_t phase;	  /* enum proto_connect_phase */
+	uint32_t version; /* PROTO_VERSION of the client */
+	uint32_t role;	  /* enum proto_peer_role */
+	uint32_t flags;	  /* reserved, 0 */
 	char fsname[PROTO_FSNAME_MAX + 1];
 	uint8_t uuid[PROTO_UUID_LEN]; /* the client's uuid, stable for a mount */
-	uint64_t conn_gen;    /* the client's connection count for this server */
+	uint64_t conn_gen;	      /* the client's connection count for this server */
 	uint8_t nonce[PROTO_NONCE_LEN];
 	uint8_t mac[PROTO_MAC_LEN]; /* PROOF only; zero in HELLO */
 };
 
 struct proto_connect_rep {
-	uint32_t phase;         /* echoes the request */
+	uint32_t phase;		/* echoes the request */
 	uint32_t auth_required; /* HELLO: 1 if a PROOF must follow */
-	uint32_t version;       /* the server's PROTO_VERSION */
-	uint32_t flags;         /* reserved, 0 */
+	uint32_t version;	/* the server's PROTO_VERSION */
+	uint32_t flags;		/* reserved, 0 */
 	uint8_t server_uuid[PROTO_UUID_LEN];
 	uint8_t nonce[PROTO_NONCE_LEN]; /* HELLO with auth: the server's nonce */
-	uint8_t mac[PROTO_MAC_LEN];     /* PROOF: the server's proof */
+	uint8_t mac[PROTO_MAC_LEN];	/* PROOF: the server's proof */
 };
 
 struct proto_ping {

@@ -25,12 +25,12 @@ struct t_group {
 
 void t_register(struct t_group *g);
 
-#define T_GROUP(gname, array)                                                          \
-	static struct t_group t_group_##gname = {#gname, array,                        \
-						 sizeof(array) / sizeof((array)[0]), NULL}; \
-	__attribute__((constructor)) static void t_register_##gname(void)             \
-	{                                                                              \
-		t_register(&t_group_##gname);                                          \
+#define T_GROUP(gname, array)                                                                      \
+	static struct t_group t_group_##gname = {#gname, array,                                    \
+						 sizeof(array) / sizeof((array)[0]), NULL};        \
+	__attribute__((constructor)) static void t_register_##gname(void)                          \
+	{                                                                                          \
+		t_register(&t_group_##gname);                                                      \
 	}
 
 #endif

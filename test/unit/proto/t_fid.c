@@ -62,10 +62,10 @@ static void crc32c_matches_check_value(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test(fid_prints_as_lustre),
-	cmocka_unit_test(fid_parse_round_trips),
-	cmocka_unit_test(fid_key_sorts_like_cmp),
-	cmocka_unit_test(fid_ino_distinct_and_never_reserved),
-	cmocka_unit_test(crc32c_matches_check_value),
+    cmocka_unit_test(fid_prints_as_lustre),
+    cmocka_unit_test(fid_parse_round_trips),
+    cmocka_unit_test(fid_key_sorts_like_cmp),
+    cmocka_unit_test(fid_ino_distinct_and_never_reserved),
+    cmocka_unit_test(crc32c_matches_check_value),
 };
 T_GROUP(fid, tests)

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <string.h>
+
+#include "xprt.h"
+
+int net_nid_resolve(const struct proto_nid *nid, uint16_t port, struct sockaddr_storage *sa,
+		    socklen_t *salen)
+{
+	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM};
+	struct addrinfo *res;
+	struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons(port)};
+
+	if (nid->lnd != PROTO_LND_TCP && nid->lnd != PROTO_LND_O2IB)
+		return -EINVAL;
+	/* Dotted quads never touch the resolver. */
+	if (inet_pton(AF_INET, nid->addr, &in.sin_addr) == 1) {
+		memset(sa, 0, sizeof(*sa));
+		memcpy(sa, &in, sizeof(in));
+		*salen = sizeof(in);
+		return 0;
+	}
+	if (getaddrinfo(nid->addr, NULL, &hints, &res) != 0 || !res)
+		return -EHOSTUNREACH;
+	memset(sa, 0, sizeof(*sa));
+	memcpy(sa, res->ai_addr, res->ai_addrlen);
+	((struct sockaddr_in *)sa)->sin_port = htons(port);
+	*salen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
