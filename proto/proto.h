@@ -16,5 +16,6 @@
 #include "proto/layout.h"
 #include "proto/msg_session.h"
 #include "proto/nid.h"
+#include "proto/target.h"
 
 #endif
