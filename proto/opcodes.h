@@ -61,7 +61,7 @@
 	/* object management (MDS -> OSS) */                                               \
 	X(OST_PRECREATE, 60, 1 * PROTO_KIB, 1 * PROTO_KIB, 0, 0)                           \
 	X(OST_ORPHAN_CLEANUP, 61, 1 * PROTO_KIB, 1 * PROTO_KIB, 0, 0)                      \
-	X(OST_DESTROY, 62, 1 * PROTO_KIB, 1 * PROTO_KIB, 0, 0)                             \
+	X(OST_DESTROY, 62, 4 * PROTO_KIB, 1 * PROTO_KIB, 0, 0)                             \
 	/* data (client -> OSS) */                                                         \
 	X(OST_READ, 70, 1 * PROTO_KIB, 1 * PROTO_KIB, 0, PROTO_BULK_MAX)                   \
 	X(OST_WRITE, 71, 1 * PROTO_KIB, 1 * PROTO_KIB, PROTO_BULK_MAX, 0)                  \
