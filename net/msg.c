@@ -19,7 +19,7 @@ void net_msg_free(struct net_msg *m)
 		return;
 	free(m->body);
 	if (m->bulk_owned)
-		free(m->bulk);
+		net_bulk_free(m->bulk, m->hdr.bulk_len);
 	free(m);
 }
 

@@ -105,6 +105,17 @@ void net_timer_free(struct net_timer *t);
 /* Monotonic milliseconds; any thread. */
 uint64_t net_now_ms(void);
 
+/* ---- bulk buffers ------------------------------------------------------ */
+
+/*
+ * A page-aligned buffer of at least @len bytes (len <= PROTO_BULK_MAX), from
+ * a pool recycled by size class; NULL if out of memory or @len is too large.
+ * Any thread.
+ */
+void *net_bulk_alloc(uint32_t len);
+/* Returns @p (allocated for @len) to its pool; any thread. */
+void net_bulk_free(void *p, uint32_t len);
+
 /* ---- addresses and keys ------------------------------------------------ */
 
 /*

@@ -239,7 +239,7 @@ static int rx_body(struct net_conn *c)
 		if (c->closed)
 			return -ECONNRESET;
 		if (!sink) {
-			sink = malloc(m->hdr.bulk_len);
+			sink = net_bulk_alloc(m->hdr.bulk_len);
 			if (!sink)
 				return -ENOMEM;
 			m->bulk_owned = true;
@@ -265,7 +265,7 @@ static int rx_bulk(struct net_conn *c)
 	if (c->rx_discard) {
 		/* Its receiver went away (a cancelled request): nothing to deliver. */
 		if (m->bulk_owned)
-			free(m->bulk);
+			net_bulk_free(m->bulk, m->hdr.bulk_len);
 		m->bulk = NULL;
 		m->bulk_owned = false;
 		m->hdr.bulk_len = 0;
