@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The database handle (private to mds/). */
+#ifndef STRIA_MDS_DB_H
+#define STRIA_MDS_DB_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "mds.h"
+
+#include "commit.h"
+#include "fidalloc.h"
+#include "kv.h"
+#include "lock.h"
+#include "opentab.h"
+
+#define MDS_FORMAT_VERSION 1
+
+struct mds_db {
+	struct kv *kv;
+	char *path;
+	struct mds_db_opts opts; /* set at open, read-only after */
+	struct lock_table locks;
+	struct gcommit gc;
+	struct fid_alloc fids;
+	struct open_table opens;
+	/* Serialises apply hooks, the batch write and the ticket, so tickets
+	 * and hooks follow application order. */
+	pthread_mutex_t apply_mu;
+	_Atomic int64_t ninodes; /* atomic: inodes in the database */
+};
+
+/* The current time, as timestamps record it. */
+struct proto_time db_now(void);
+
+#endif

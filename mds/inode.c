@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "inode.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "proto/cursor.h"
+
+#include "key.h"
+#include "layout_codec.h"
+#include "tx.h"
+
+static void time_put(struct proto_cur *c, const struct proto_time *t)
+{
+	proto_put_i64(c, t->sec);
+	proto_put_u32(c, t->nsec);
+}
+
+static void time_get(struct proto_cur *c, struct proto_time *t)
+{
+	t->sec = proto_get_i64(c);
+	t->nsec = proto_get_u32(c);
+	if (t->nsec >= 1000000000u)
+		proto_cur_fail(c, -EPROTO);
+}
+
+int inode_encode(const struct mds_inode *ino, uint8_t *buf, size_t cap)
+{
+	const struct proto_attr *a = &ino->a;
+	struct proto_cur c;
+
+	proto_cur_init(&c, buf, cap);
+	proto_put_u8(&c, INODE_FMT_V1);
+	proto_put_u32(&c, ino->flags);
+	proto_put_fid(&c, &ino->parent);
+	proto_put_u32(&c, a->mode);
+	proto_put_u32(&c, a->nlink);
+	proto_put_u32(&c, a->uid);
+	proto_put_u32(&c, a->gid);
+	proto_put_u64(&c, a->rdev);
+	proto_put_u64(&c, a->size);
+	proto_put_u64(&c, a->blocks);
+	time_put(&c, &a->atime);
+	time_put(&c, &a->mtime);
+	time_put(&c, &a->ctime);
+	proto_put_u64(&c, a->data_version);
+	proto_put_u64(&c, ino->trunc_version);
+	if (ino->flags & INODE_F_LAYOUT)
+		layout_put(&c, &ino->layout);
+	if (S_ISLNK(a->mode))
+		proto_put_str(&c, ino->target, ino->target_len, PROTO_SYMLINK_MAX);
+	if (proto_cur_err(&c))
+		return proto_cur_err(&c);
+	return (int)c.pos;
+}
+
+int inode_decode(const struct proto_fid *fid, const uint8_t *buf, size_t len, struct mds_inode *out)
+{
+	struct proto_attr *a = &out->a;
+	struct proto_str s;
+	struct proto_cur c;
+
+	memset(out, 0, offsetof(struct mds_inode, target));
+	proto_cur_init_ro(&c, buf, len);
+	if (proto_get_u8(&c) != INODE_FMT_V1)
+		return -EIO;
+	a->fid = *fid;
+	out->flags = proto_get_u32(&c);
+	proto_get_fid(&c, &out->parent);
+	a->mode = proto_get_u32(&c);
+	a->nlink = proto_get_u32(&c);
+	a->uid = proto_get_u32(&c);
+	a->gid = proto_get_u32(&c);
+	a->rdev = proto_get_u64(&c);
+	a->size = proto_get_u64(&c);
+	a->blocks = proto_get_u64(&c);
+	time_get(&c, &a->atime);
+	time_get(&c, &a->mtime);
+	time_get(&c, &a->ctime);
+	a->data_version = proto_get_u64(&c);
+	out->trunc_version = proto_get_u64(&c);
+	if (out->flags & ~INODE_F_ALL)
+		proto_cur_fail(&c, -EPROTO);
+	if (out->flags & INODE_F_LAYOUT)
+		layout_get(&c, &out->layout);
+	out->target_len = 0;
+	out->target[0] = '\0';
+	if (S_ISLNK(a->mode)) {
+		proto_get_str(&c, &s, PROTO_SYMLINK_MAX);
+		memcpy(out->target, s.s, s.len);
+		out->target[s.len] = '\0';
+		out->target_len = (uint16_t)s.len;
+	}
+	if (proto_cur_finish(&c))
+		return -EIO;
+	a->blksize = 4096;
+	if (S_ISREG(a->mode) && (out->flags & INODE_F_LAYOUT))
+		a->blksize = out->layout.stripe_size;
+	return 0;
+}
+
+int inode_read(struct mds_db *db, struct kv_snap *snap, const struct proto_fid *fid,
+	       struct mds_inode *out)
+{
+	uint8_t k[KEY_FID_LEN];
+	void *v = NULL;
+	int rc;
+
+	key_fid(k, KEY_INODE, fid);
+	rc = kv_get(db->kv, snap, k, sizeof(k), &v);
+	if (rc < 0)
+		return rc;
+	rc = inode_decode(fid, v, (size_t)rc, out);
+	free(v);
+	return rc;
+}
+
+int inode_stage(struct mds_tx *tx, const struct mds_inode *ino)
+{
+	uint8_t k[KEY_FID_LEN];
+	uint8_t *v;
+	int len;
+
+	v = malloc(INODE_VAL_MAX);
+	if (!v)
+		return -ENOMEM;
+	len = inode_encode(ino, v, INODE_VAL_MAX);
+	if (len >= 0) {
+		key_fid(k, KEY_INODE, &ino->a.fid);
+		kv_batch_put(tx->b, k, sizeof(k), v, (size_t)len);
+		len = 0;
+	}
+	free(v);
+	return len;
+}
+
+void inode_init(struct mds_inode *ino, struct mds_tx *tx, const struct proto_fid *fid,
+		uint32_t mode)
+{
+	memset(ino, 0, offsetof(struct mds_inode, target));
+	ino->target[0] = '\0';
+	ino->a.fid = *fid;
+	ino->a.mode = mode;
+	ino->a.nlink = S_ISDIR(mode) ? 2 : 1;
+	ino->a.uid = tx->creds.fsuid;
+	ino->a.gid = tx->creds.fsgid;
+	ino->a.blksize = 4096;
+	ino->a.atime = ino->a.mtime = ino->a.ctime = tx->now;
+	ino->a.data_version = 1;
+	ino->trunc_version = 1;
+	if (S_ISDIR(mode))
+		ino->a.size = 4096;
+}
+
+void inode_touch_c(struct mds_inode *ino, struct mds_tx *tx)
+{
+	ino->a.ctime = tx->now;
+}
+
+void inode_touch_mc(struct mds_inode *ino, struct mds_tx *tx)
+{
+	ino->a.mtime = tx->now;
+	ino->a.ctime = tx->now;
+}
+
+static int xattrs_delete(struct mds_tx *tx, const struct proto_fid *fid)
+{
+	uint8_t lo[KEY_FID_LEN], hi[KEY_FID_LEN];
+	struct kv_iter *it;
+	size_t klen;
+	int rc;
+
+	key_fid(lo, KEY_XATTR, fid);
+	key_prefix_end(hi, lo, sizeof(lo));
+	rc = kv_iter_new(tx->db->kv, NULL, lo, sizeof(lo), hi, sizeof(hi), &it);
+	if (rc)
+		return rc;
+	for (; kv_iter_valid(it); kv_iter_next(it)) {
+		const uint8_t *k = kv_iter_key(it, &klen);
+
+		kv_batch_del(tx->b, k, klen);
+	}
+	rc = kv_iter_status(it);
+	kv_iter_free(it);
+	return rc;
+}
+
+int inode_destroy(struct mds_tx *tx, const struct mds_inode *ino)
+{
+	uint8_t k[KEY_MAX];
+	uint8_t v[1 + 16];
+	struct proto_cur c;
+	int rc;
+
+	rc = xattrs_delete(tx, &ino->a.fid);
+	if (rc)
+		return rc;
+	if (S_ISREG(ino->a.mode) && (ino->flags & INODE_F_LAYOUT)) {
+		for (uint32_t i = 0; i < ino->layout.nobjs; i++) {
+			const struct proto_ost_obj *o = &ino->layout.objs[i];
+
+			proto_cur_init(&c, v, sizeof(v));
+			proto_put_u8(&c, 1);
+			proto_put_fid(&c, &ino->a.fid);
+			key_destroy(k, o->ost_idx, o->objid);
+			kv_batch_put(tx->b, k, KEY_DESTROY_LEN, v, sizeof(v));
+		}
+	}
+	key_fid(k, KEY_ORPHAN, &ino->a.fid);
+	kv_batch_del(tx->b, k, KEY_FID_LEN);
+	key_fid(k, KEY_INODE, &ino->a.fid);
+	kv_batch_del(tx->b, k, KEY_FID_LEN);
+	tx->inode_delta--;
+	return 0;
+}
+
+int inode_release(struct mds_tx *tx, const struct mds_inode *ino)
+{
+	uint8_t k[KEY_FID_LEN];
+	uint8_t v[1 + 12];
+	struct proto_cur c;
+
+	if (tx_open_count(tx, &ino->a.fid) == 0)
+		return inode_destroy(tx, ino);
+	proto_cur_init(&c, v, sizeof(v));
+	proto_put_u8(&c, 1);
+	proto_put_i64(&c, tx->now.sec);
+	proto_put_u32(&c, tx->now.nsec);
+	key_fid(k, KEY_ORPHAN, &ino->a.fid);
+	kv_batch_put(tx->b, k, sizeof(k), v, sizeof(v));
+	return 0;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The transaction object (private to mds/). */
+#ifndef STRIA_MDS_TX_H
+#define STRIA_MDS_TX_H
+
+#include <stdbool.h>
+
+#include "mds.h"
+
+#include "db.h"
+
+#define TX_MAX_LOCKS 8
+#define TX_MAX_HOOKS 4
+#define TX_MAX_OPENS 2
+
+struct tx_open_delta {
+	struct proto_fid fid;
+	int delta;
+};
+
+/* A transaction belongs to one thread at a time: no field is shared. */
+struct mds_tx {
+	struct mds_db *db;
+	struct proto_creds creds;
+	struct kv_batch *b;
+	struct proto_time now; /* the timestamp of every change in this tx */
+	struct proto_fid locks[TX_MAX_LOCKS];
+	size_t nlocks;
+	bool rename_locked;
+	/* Effects on memory, made at apply time while the locks are held. */
+	int64_t inode_delta;
+	struct tx_open_delta opens[TX_MAX_OPENS];
+	size_t nopens;
+	/* Saved at tx_op_begin() to undo a failed operation. */
+	int64_t op_inode_delta;
+	size_t op_nopens;
+	struct {
+		mds_apply_hook_fn fn;
+		void *arg;
+	} hooks[TX_MAX_HOOKS];
+	size_t nhooks;
+};
+
+/*
+ * Locks @fids (n <= TX_MAX_LOCKS; sorted and deduplicated in place), after the
+ * rename lock if @rename.  A transaction locks once: -EBUSY if it already
+ * holds locks.  Returns 0 or -errno (then it holds nothing).
+ */
+int tx_lock(struct mds_tx *tx, struct proto_fid *fids, size_t n, bool rename);
+/* Releases every lock (an operation retrying after a lost race). */
+void tx_unlock(struct mds_tx *tx);
+
+/* Brackets one operation: a failed one is rolled back out of the batch. */
+void tx_op_begin(struct mds_tx *tx);
+int tx_op_end(struct mds_tx *tx, int rc);
+
+/* Records an open-table change to make when the batch is applied. */
+int tx_open_delta(struct mds_tx *tx, const struct proto_fid *fid, int delta);
+/* The open count @fid will have once this tx is applied (caller holds its lock). */
+uint32_t tx_open_count(struct mds_tx *tx, const struct proto_fid *fid);
+
+#endif
