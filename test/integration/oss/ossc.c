@@ -454,15 +454,18 @@ static int check(const char *addr, unsigned port, uint64_t obj, uint32_t len)
 	uint8_t *got = malloc(len), *want = malloc(len);
 	uint32_t n = 0;
 	int err = do_read(cl, obj, 0, got, len, &n);
+	int rc = 0;
 
 	pattern(want, len, obj, 0);
 	if (err || n != len || memcmp(got, want, len) != 0) {
 		fprintf(stderr, "check: object %llu: %s\n", (unsigned long long)obj,
 			err ? strerror(-err) : "data differs");
-		return 1;
+		rc = 1;
 	}
+	free(got);
+	free(want);
 	net_client_free(cl);
-	return 0;
+	return rc;
 }
 
 /* ---- power loss ---- */
@@ -502,6 +505,7 @@ static int verify(const char *dir, uint64_t obj, const char *logpath)
 	uint8_t *buf = malloc(CHUNK), *want = malloc(CHUNK);
 	unsigned long long synced = 0, v;
 	FILE *log = fopen(logpath, "r");
+	bool bad = false;
 	int err;
 
 	if (!log)
@@ -519,7 +523,7 @@ static int verify(const char *dir, uint64_t obj, const char *logpath)
 			strerror(-err));
 		return 1;
 	}
-	for (uint64_t off = 0; off < synced; off += CHUNK) {
+	for (uint64_t off = 0; off < synced && !bad; off += CHUNK) {
 		struct oss_req r;
 
 		oss_req_read(&r, ost, obj, off, buf, CHUNK, NULL, NULL);
@@ -530,14 +534,17 @@ static int verify(const char *dir, uint64_t obj, const char *logpath)
 				(unsigned long long)obj, (unsigned long long)off,
 				err < 0 ? strerror(-err) : "data differs",
 				(unsigned long long)synced);
-			return 1;
+			bad = true;
 		}
 	}
-	printf("verify: object %llu: all %llu synced bytes intact\n", (unsigned long long)obj,
-	       synced);
+	if (!bad)
+		printf("verify: object %llu: all %llu synced bytes intact\n",
+		       (unsigned long long)obj, synced);
 	oss_engine_stop(e);
 	oss_ost_close(ost);
-	return synced > 0 ? 0 : 1;
+	free(buf);
+	free(want);
+	return synced > 0 && !bad ? 0 : 1;
 }
 
 /* ---- the fsync rule across a restart ---- */

@@ -21,7 +21,7 @@ static int list_all(struct t_mds *t, const struct proto_fid *dir, size_t page, c
 	while ((rc = mds_readdir(t->db, &t_root, dir, cookie, 0, e, page)) > 0) {
 		for (int i = 0; i < rc; i++) {
 			assert_true(n < cap);
-			snprintf(names[n++], 16, "%s", e[i].name);
+			snprintf(names[n++], 16, "%.15s", e[i].name);
 		}
 		cookie = e[rc - 1].off;
 	}
