@@ -198,7 +198,8 @@ enum oss_op {
 #define OSS_REQ_SYNC	 (1u << 0) /* write: durable (RWF_DSYNC) before completion */
 #define OSS_REQ_DATASYNC (1u << 1) /* sync: fdatasync instead of fsync */
 #define OSS_REQ_FID	 (1u << 2) /* write: fid/stripe name the object's parent (xattr) */
-#define OSS_REQ_F_ALL	 (OSS_REQ_SYNC | OSS_REQ_DATASYNC | OSS_REQ_FID)
+#define OSS_REQ_ATTR	 (1u << 3) /* write/truncate/fallocate: also fill req->attr (fstat) */
+#define OSS_REQ_F_ALL	 (OSS_REQ_SYNC | OSS_REQ_DATASYNC | OSS_REQ_FID | OSS_REQ_ATTR)
 
 /* Most segments of one read or write. */
 #define OSS_IOV_MAX 256

@@ -207,11 +207,17 @@ static void prep_fid_xattr(struct oss_worker *w, struct oss_req *r)
 				OSS_FID_XATTR_LEN);
 }
 
+static void do_getattr(struct oss_req *r);
+
 static void complete(struct oss_req *r)
 {
 	struct oss_ost *ost = r->ost;
-	int res = r->priv.err;
+	int res;
 
+	/* OSS_REQ_ATTR: the size and blocks after the change, from the fd we hold. */
+	if (r->priv.err == 0 && (r->flags & OSS_REQ_ATTR) && r->priv.fdent)
+		do_getattr(r);
+	res = r->priv.err;
 	if (res == 0 && (r->op == OSS_OP_READ || r->op == OSS_OP_WRITE))
 		res = (int)r->priv.done;
 	if (res == -ENOSPC || res == -EIO || res == -EDQUOT || res == -EROFS || res == -EUCLEAN)

@@ -5,8 +5,8 @@
  * Data operations (read, write, punch, fallocate, getattr, sync) decode the
  * request on a net worker, hand it to the io_uring engine and return; the
  * reply is sent from the engine's completion, so no net worker waits on the
- * disk.  Writes, punches and fallocates chain a getattr so the reply carries
- * the object's size and blocks.  Object management (precreate, orphan
+ * disk.  Writes, punches and fallocates ask the engine for the object's size
+ * and blocks afterwards (OSS_REQ_ATTR) so the reply carries them.  Object management (precreate, orphan
  * cleanup, destroy) and statfs run on the net worker: they are rare and
  * create or remove files.
  */
@@ -35,9 +35,7 @@ struct io_ctx {
 	struct ossd_target *t;
 	uint64_t objid;
 	uint16_t op;
-	bool then_getattr;
-	uint32_t nbytes; /* bytes read or written */
-	void *buf;	 /* read: the bulk buffer (net_bulk_alloc) */
+	void *buf; /* read: the bulk buffer (net_bulk_alloc) */
 	uint32_t buflen;
 	struct iovec iov;
 };
@@ -79,17 +77,6 @@ static void io_done(struct oss_req *req, int res)
 		free(x);
 		return;
 	}
-	if (x->then_getattr) {
-		/* The data part is done: now the size and blocks for the reply. */
-		if (x->op == PROTO_OP_OST_WRITE)
-			x->nbytes = (uint32_t)res;
-		x->then_getattr = false;
-		oss_req_getattr(&x->req, x->t->ost, x->objid, io_done, x);
-		res = oss_submit(ossd_self->engine, &x->req);
-		if (res < 0)
-			io_done(&x->req, res);
-		return;
-	}
 	out = net_srv_reply_body(x->r);
 	switch (x->op) {
 	case PROTO_OP_OST_READ: {
@@ -103,7 +90,7 @@ static void io_done(struct oss_req *req, int res)
 	}
 	case PROTO_OP_OST_WRITE: {
 		struct proto_ost_write_rep rep = {
-		    .nwritten = x->nbytes, .size = req->attr.size, .blocks = req->attr.blocks};
+		    .nwritten = (uint32_t)res, .size = req->attr.size, .blocks = req->attr.blocks};
 
 		proto_ost_write_rep_enc(out, &rep);
 		break;
@@ -211,8 +198,8 @@ static void h_write(struct net_srv_req *r, void *arg)
 	x = ctx_new(r, t, m.objid);
 	if (!x)
 		return;
-	x->then_getattr = true;
 	oss_req_write(&x->req, t->ost, m.objid, m.offset, bulk, len, io_done, x);
+	x->req.flags |= OSS_REQ_ATTR;
 	if (!proto_fid_is_zero(&m.parent))
 		oss_req_set_fid(&x->req, &m.parent, m.stripe);
 	if (m.flags & PROTO_OST_F_SYNC)
@@ -262,11 +249,11 @@ static void h_punch(struct net_srv_req *r, void *arg)
 	x = ctx_new(r, t, m.objid);
 	if (!x)
 		return;
-	x->then_getattr = true;
 	if (m.end == UINT64_MAX)
 		oss_req_truncate(&x->req, t->ost, m.objid, m.start, io_done, x);
 	else
 		oss_req_punch(&x->req, t->ost, m.objid, m.start, m.end - m.start, io_done, x);
+	x->req.flags |= OSS_REQ_ATTR;
 	submit(x);
 }
 
@@ -286,8 +273,8 @@ static void h_fallocate(struct net_srv_req *r, void *arg)
 	x = ctx_new(r, t, m.objid);
 	if (!x)
 		return;
-	x->then_getattr = true;
 	oss_req_fallocate(&x->req, t->ost, m.objid, (int)m.mode, m.offset, m.length, io_done, x);
+	x->req.flags |= OSS_REQ_ATTR;
 	submit(x);
 }
 

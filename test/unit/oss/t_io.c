@@ -195,6 +195,27 @@ static void io_truncate_sets_size(void **state)
 	assert_int_equal(t_truncate(&f->t, 999, 0), -ENOENT);
 }
 
+static void io_attr_flag_reports_size_after_change(void **state)
+{
+	struct fx *f = *state;
+	struct oss_req r;
+
+	t_pattern(f->buf, MIB, 8, 0);
+	oss_req_write(&r, f->t.ost, 6, MIB, f->buf, MIB, NULL, NULL);
+	r.flags |= OSS_REQ_ATTR;
+	assert_int_equal(oss_submit_wait(f->t.eng, &r), (int)MIB);
+	assert_int_equal(r.attr.size, 2 * MIB);
+	assert_true(r.attr.blocks >= MIB / 512);
+	oss_req_truncate(&r, f->t.ost, 6, 4096, NULL, NULL);
+	r.flags |= OSS_REQ_ATTR;
+	assert_int_equal(oss_submit_wait(f->t.eng, &r), 0);
+	assert_int_equal(r.attr.size, 4096);
+	oss_req_fallocate(&r, f->t.ost, 6, 0, 0, 3 * MIB, NULL, NULL);
+	r.flags |= OSS_REQ_ATTR;
+	assert_int_equal(oss_submit_wait(f->t.eng, &r), 0);
+	assert_int_equal(r.attr.size, 3 * MIB);
+}
+
 static void io_write_to_missing_object_fails_enoent(void **state)
 {
 	struct fx *f = *state;
@@ -378,6 +399,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(io_punch_makes_range_a_hole, setup, teardown),
     cmocka_unit_test_setup_teardown(io_fallocate_modes, setup, teardown),
     cmocka_unit_test_setup_teardown(io_truncate_sets_size, setup, teardown),
+    cmocka_unit_test_setup_teardown(io_attr_flag_reports_size_after_change, setup, teardown),
     cmocka_unit_test_setup_teardown(io_write_to_missing_object_fails_enoent, setup, teardown),
     cmocka_unit_test_setup_teardown(io_write_after_destroy_fails_enoent, setup, teardown),
     cmocka_unit_test_setup_teardown(io_offsets_beyond_2_40_work, setup, teardown),
