@@ -36,6 +36,7 @@
 #include "proto/fid.h"
 #include "proto/hdr.h"
 #include "proto/layout.h"
+#include "proto/nid.h"
 
 struct mds_db;
 struct mds_tx;
@@ -191,6 +192,17 @@ void mds_tx_abort(struct mds_tx *tx);
 int mds_create(struct mds_tx *tx, const struct proto_fid *parent, struct proto_str name,
 	       uint32_t mode, uint32_t flags, const struct proto_layout *layout,
 	       struct proto_attr *out);
+
+/*
+ * mds_create() that also reports the file's layout in *@lout (may be NULL):
+ * the instantiated layout of the file created or found, or a zeroed layout
+ * (nobjs 0) when it has none.  The new file's layout is not readable with
+ * mds_getlayout() before the transaction is applied; this is how a reply
+ * recorded in the same batch can carry it.
+ */
+int mds_create_ex(struct mds_tx *tx, const struct proto_fid *parent, struct proto_str name,
+		  uint32_t mode, uint32_t flags, const struct proto_layout *layout,
+		  struct proto_attr *out, struct proto_layout *lout);
 
 /* mkdir: as create, plus -EMLINK when @parent has MDS_LINK_MAX links; the new
  * directory inherits @parent's setgid bit and its default layout (not root's). */
@@ -427,5 +439,55 @@ typedef void (*mds_check_report_fn)(void *arg, const char *problem);
  * Returns the number of problems, or -errno.
  */
 int mds_check(struct mds_db *db, mds_check_report_fn fn, void *arg);
+
+/* ---- the stria-mds service (docs/mds.md) --------------------------------- */
+
+/* Default recovery window after a restart (clients replay their opens). */
+#define MDS_RECOVERY_WINDOW_S 60
+/* Most --listen NIDs and --fail points given at start-up. */
+#define MDS_SVC_MAX_LISTEN 8
+#define MDS_SVC_MAX_FAIL   16
+
+struct mds_svc;
+
+struct mds_svc_cfg {
+	const char *dir; /* the MDT: identity file + db/ */
+	struct proto_nid listen[MDS_SVC_MAX_LISTEN];
+	uint32_t nlisten;		    /* 0: 0.0.0.0@tcp */
+	uint16_t port;			    /* 0: PROTO_DEFAULT_PORT */
+	const char *key_file;		    /* NULL: no authentication */
+	int32_t recovery_window_s;	    /* < 0: MDS_RECOVERY_WINDOW_S */
+	uint32_t nworkers;		    /* 0: 16 */
+	uint32_t evict_ms;		    /* 0: the net default */
+	const char *fail[MDS_SVC_MAX_FAIL]; /* --fail specs (failinj.h) */
+	uint32_t nfail;
+};
+
+/*
+ * Opens the MDT in cfg->dir (identity + database), loads the target registry
+ * and pools, starts the OST connections, the housekeeping thread and the RPC
+ * server listening on every NID.  Returns 0 and *@out, or -errno (logged).
+ */
+int mds_svc_start(const struct mds_svc_cfg *cfg, struct mds_svc **out);
+
+/*
+ * Stops the service: no new connections, running requests finish and reply,
+ * background work stops, the database is closed with everything acknowledged
+ * on disk.  NULL is a no-op.  Not from a handler thread.
+ */
+void mds_svc_stop(struct mds_svc *svc);
+
+/*
+ * Sets a directory default or the layout of an empty regular file.  For a
+ * regular file: -EPERM unless owner or root; once a write-open was handed out
+ * the layout is fixed: the identical layout (@tmpl resolving to the current
+ * geometry, pool and OSTs) returns 0, anything else -EEXIST (Lustre's "stripe
+ * already set").  Otherwise new objects are allocated through the allocator,
+ * the old objects go onto the destroy queue (same batch) and the generation
+ * is bumped; returns 1 if the layout changed, 0 if it was identical.
+ * *@out: the file's layout afterwards.  Other types: -EINVAL.
+ */
+int mds_set_file_layout(struct mds_tx *tx, const struct proto_fid *fid,
+			const struct proto_layout *tmpl, struct proto_layout *out);
 
 #endif

@@ -3,6 +3,7 @@
 #include "ns.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,8 +16,20 @@ struct make_args {
 	uint64_t rdev;
 	struct proto_str target;
 	const struct proto_layout *layout;
-	uint32_t cflags; /* MDS_CREATE_* */
+	uint32_t cflags;	   /* MDS_CREATE_* */
+	struct proto_layout *lout; /* mds_create_ex: the file's layout */
 };
+
+/* Reports the layout of the file created or found. */
+static void make_layout_out(const struct make_args *m, const struct mds_inode *ino)
+{
+	if (!m->lout)
+		return;
+	if (ino->flags & INODE_F_LAYOUT)
+		*m->lout = ino->layout;
+	else
+		memset(m->lout, 0, offsetof(struct proto_layout, objs));
+}
 
 struct make_state {
 	struct mds_inode dir;
@@ -54,6 +67,7 @@ static int make_existing(struct mds_tx *tx, const struct make_args *m, const str
 	if (m->cflags & MDS_CREATE_OPEN)
 		return -EAGAIN; /* needs the file's lock: see make_node */
 	*out = ino->a;
+	make_layout_out(m, ino);
 	return 1;
 }
 
@@ -172,6 +186,7 @@ static int make_locked(struct mds_tx *tx, const struct proto_fid *pfid, const st
 		return rc;
 	tx->inode_delta++;
 	*out = ino->a;
+	make_layout_out(m, ino);
 	return 0;
 }
 
@@ -209,6 +224,7 @@ static int make_open_existing(struct mds_tx *tx, const struct proto_fid *pfid,
 	if (rc)
 		return rc;
 	*out = s->ino.a;
+	make_layout_out(m, &s->ino);
 	return 1;
 }
 
@@ -245,8 +261,18 @@ int mds_create(struct mds_tx *tx, const struct proto_fid *parent, struct proto_s
 	       uint32_t mode, uint32_t flags, const struct proto_layout *layout,
 	       struct proto_attr *out)
 {
-	struct make_args m = {
-	    .name = name, .mode = S_IFREG | (mode & 07777), .layout = layout, .cflags = flags};
+	return mds_create_ex(tx, parent, name, mode, flags, layout, out, NULL);
+}
+
+int mds_create_ex(struct mds_tx *tx, const struct proto_fid *parent, struct proto_str name,
+		  uint32_t mode, uint32_t flags, const struct proto_layout *layout,
+		  struct proto_attr *out, struct proto_layout *lout)
+{
+	struct make_args m = {.name = name,
+			      .mode = S_IFREG | (mode & 07777),
+			      .layout = layout,
+			      .cflags = flags,
+			      .lout = lout};
 	int rc;
 
 	tx_op_begin(tx);
