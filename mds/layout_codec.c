@@ -116,6 +116,8 @@ void layout_resolve(const struct proto_layout *explicit_t, const struct proto_la
 	out->gen = 1;
 	if (!(out->flags & PROTO_LAYOUT_F_OSTLIST))
 		out->nobjs = 0;
+	if (explicit_t && explicit_t->stripe_count > 0)
+		out->flags |= MDS_LAYOUT_F_COUNT_ASKED;
 }
 
 void layout_root_default(struct proto_layout *l)

@@ -58,7 +58,17 @@ struct mds_tx;
  * (stripe_count >= 1, nobjs == stripe_count, one object per stripe) and may
  * stage its own records in @tx (mds_tx_put).  Returns 0 or -errno (the create
  * then fails and its batch part is rolled back).  Must not take FID locks.
+ * @layout->flags may carry MDS_LAYOUT_F_COUNT_ASKED; the allocator leaves
+ * flags 0.
  */
+/*
+ * In an allocation template: the stripe count came from the request itself
+ * (setstripe -c N), not from a directory or file-system default, so more
+ * stripes than OSTs available is an error (-EINVAL) rather than clamped.
+ * Never stored or sent.
+ */
+#define MDS_LAYOUT_F_COUNT_ASKED (1u << 31)
+
 typedef int (*mds_alloc_objects_fn)(void *arg, struct mds_tx *tx, const struct proto_fid *fid,
 				    struct proto_layout *layout);
 

@@ -207,8 +207,16 @@ static int place_auto(struct ost_set *set, struct place *p, struct proto_layout 
 			return -ENOSPC;
 	}
 	want = l->stripe_count < 0 ? n : (uint32_t)l->stripe_count;
-	if (want > n)
-		want = n; /* as Lustre: a count above the OSTs available is clamped */
+	if (want > n) {
+		/*
+		 * Asked for by this request (setstripe -c 8 with 4 OSTs): say so.
+		 * Inherited from a default: use what there is, as Lustre does,
+		 * since OSTs may be added after the default was set.
+		 */
+		if (l->flags & MDS_LAYOUT_F_COUNT_ASKED)
+			return -EINVAL;
+		want = n;
+	}
 	if (l->stripe_offset >= 0)
 		order_from(p->act, n, (uint32_t)l->stripe_offset);
 	else

@@ -29,23 +29,28 @@ void proto_layout_enc(struct proto_cur *c, const struct proto_layout *l)
 /* The structural rules every decoded layout obeys (see layout.h). */
 static bool layout_wire_ok(const struct proto_layout *l)
 {
-	bool tmpl = l->nobjs == 0;
+	bool tmpl = l->nobjs == 0 || (l->flags & PROTO_LAYOUT_F_OSTLIST);
 
-	if (l->pattern != PROTO_LAYOUT_PATTERN_RAID0 || (l->flags & ~PROTO_LAYOUT_F_ALL))
+	if (l->flags & ~PROTO_LAYOUT_F_ALL)
 		return false;
-	if (l->stripe_size % PROTO_STRIPE_UNIT || l->stripe_size > PROTO_STRIPE_SIZE_MAX)
+	/*
+	 * A template is what a user asked for (setstripe): only its structure
+	 * is checked here; its values are for proto_layout_check_template() on
+	 * the MDS, which answers a bad stripe size or count with -EINVAL and
+	 * not with a protocol error.
+	 */
+	if (tmpl)
+		return true;
+	if (l->pattern != PROTO_LAYOUT_PATTERN_RAID0)
 		return false;
-	if (l->stripe_size == 0 && !tmpl)
+	if (l->stripe_size == 0 || l->stripe_size % PROTO_STRIPE_UNIT ||
+	    l->stripe_size > PROTO_STRIPE_SIZE_MAX)
 		return false;
-	if (l->stripe_count < -1 || l->stripe_count > PROTO_LAYOUT_MAX_STRIPES)
-		return false;
-	if (l->stripe_count == 0 && !tmpl)
+	if (l->stripe_count < 1 || l->stripe_count > PROTO_LAYOUT_MAX_STRIPES)
 		return false;
 	if (l->stripe_offset < -1)
 		return false;
-	if (!tmpl && l->nobjs != (uint32_t)l->stripe_count)
-		return false;
-	return true;
+	return l->nobjs == (uint32_t)l->stripe_count;
 }
 
 void proto_layout_dec(struct proto_cur *c, struct proto_layout *l)

@@ -74,12 +74,15 @@ struct proto_layout {
  * i32 stripe_count, i32 stripe_offset, u32 gen, u16-counted pool,
  * u32 nobjs, then nobjs x (u32 ost_idx, u64 objid).
  *
- * The decoder validates what any layout must satisfy and fails the cursor
- * with -EPROTO otherwise: pattern RAID0; only known flags; stripe_size a
- * multiple of PROTO_STRIPE_UNIT, <= PROTO_STRIPE_SIZE_MAX and non-zero unless
- * nobjs == 0; stripe_count -1, 0 (only if nobjs == 0) or
- * 1..PROTO_LAYOUT_MAX_STRIPES; stripe_offset >= -1; nobjs == 0 or
- * nobjs == stripe_count; a NUL-free pool of at most PROTO_POOL_NAME_MAX bytes.
+ * The decoder validates the structure of every layout and fails the cursor
+ * with -EPROTO otherwise: only known flags, nobjs <= PROTO_LAYOUT_MAX_STRIPES,
+ * a NUL-free pool of at most PROTO_POOL_NAME_MAX bytes.  A template (nobjs 0,
+ * or F_OSTLIST) is what a user asked for: its values are judged by
+ * proto_layout_check_template() on the MDS, so a bad stripe size is -EINVAL
+ * there, not a protocol error.  An instantiated layout must also have
+ * pattern RAID0, stripe_size a non-zero multiple of PROTO_STRIPE_UNIT <=
+ * PROTO_STRIPE_SIZE_MAX, stripe_count 1..PROTO_LAYOUT_MAX_STRIPES,
+ * stripe_offset >= -1 and nobjs == stripe_count.
  * The finer rules (duplicate OSTs, objids) are proto_layout_check_*()'s.
  * On failure *l holds partial garbage; the objs beyond nobjs are untouched.
  * The encoder fails the cursor with -EMSGSIZE when the buffer is too short
@@ -107,8 +110,8 @@ bool proto_pool_name_valid(const char *name);
  * or not a valid pool name; without F_OSTLIST, nobjs != 0; with F_OSTLIST,
  * nobjs != stripe_count (which must then be >= 1), an objid is non-zero, an
  * OST index repeats, or stripe_offset is neither -1 nor objs[0].ost_idx.
- * A count larger than the number of OSTs is not an error here: the MDS
- * clamps it, as Lustre does.
+ * A count larger than the number of OSTs is not judged here: the MDS refuses
+ * it when the request asked for it and clamps an inherited one (docs/mds.md).
  */
 int proto_layout_check_template(const struct proto_layout *l);
 

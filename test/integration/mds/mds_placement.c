@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Object placement against a fake OSS serving three OSTs: layouts (count -1,
- * explicit first index, clamped counts, pools, unknown OST or pool), set-layout
+ * explicit first index, counts above the OSTs available (an error when asked
+ * for, clamped when inherited), pools, unknown OST or pool), set-layout
  * on an empty file and once a write-open fixed it, directory defaults, the
  * truncate punch, orphan cleanup and no object id reuse across an MDS restart,
  * and destroys retried while the OSS is down.
@@ -79,13 +80,22 @@ int main(void)
 	CHECK(f.layout.objs[0].ost_idx != f.layout.objs[1].ost_idx &&
 	      f.layout.objs[1].ost_idx != f.layout.objs[2].ost_idx &&
 	      f.layout.objs[0].ost_idx != f.layout.objs[2].ost_idx);
-	/* explicit first index; a count above the OSTs is clamped (as Lustre). */
+	/* explicit first index */
 	l = tmpl(2, 1, "");
 	g = mk(&dir.fid, "off1", &l, 0);
 	CHECK(g.layout.nobjs == 2 && g.layout.objs[0].ost_idx == 1 &&
 	      g.layout.objs[1].ost_idx == 2 && g.layout.stripe_offset == 1);
+	/* ten stripes asked for with three OSTs: an error, not a surprise */
 	l = tmpl(10, -1, "");
-	CHECK(mk(&dir.fid, "ten", &l, 0).layout.nobjs == 3);
+	mk(&dir.fid, "ten", &l, -EINVAL);
+	/* but a directory default of ten uses what there is (OSTs may be added) */
+	{
+		struct proto_attr d10;
+
+		CHECK_RC(t_mkdir(&cli, &t_root, &root, "d10", 0755, &d10), 0);
+		CHECK_RC(t_setlayout(&cli, &t_root, &d10.fid, 0, &l, &lr), 0);
+		CHECK(mk(&d10.fid, "inherits-ten", NULL, 0).layout.nobjs == 3);
+	}
 	/* unknown OST index or pool */
 	l = tmpl(1, 7, "");
 	mk(&dir.fid, "bad-ost", &l, -EINVAL);

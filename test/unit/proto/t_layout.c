@@ -712,6 +712,20 @@ static void expect_reject(struct proto_layout *l)
 	assert_int_equal(dec(buf, n, &out), -EPROTO);
 }
 
+/*
+ * A template decodes whatever its values: they are the MDS's to judge, with
+ * -EINVAL (proto_layout_check_template), not a protocol error.
+ */
+static void expect_template_einval(struct proto_layout *l)
+{
+	static uint8_t buf[PROTO_LAYOUT_WIRE_MAX];
+	static struct proto_layout out;
+	size_t n = enc(l, buf, sizeof(buf));
+
+	assert_int_equal(dec(buf, n, &out), 0);
+	assert_int_equal(proto_layout_check_template(&out), -EINVAL);
+}
+
 static void layout_codec_rejects_bad_fields(void **state)
 {
 	static struct proto_layout l;
@@ -729,11 +743,14 @@ static void layout_codec_rejects_bad_fields(void **state)
 	mk(&l, M, 2);
 	l.stripe_count = -2;
 	l.nobjs = 0;
-	expect_reject(&l);
+	expect_template_einval(&l);
 	mk(&l, M, 2);
 	l.stripe_count = PROTO_LAYOUT_MAX_STRIPES + 1;
 	l.nobjs = 0;
-	expect_reject(&l);
+	expect_template_einval(&l);
+	mk(&l, M + 4096, 0); /* a template with a stripe size off the 64 KiB grid */
+	l.stripe_count = 2;
+	expect_template_einval(&l);
 	mk(&l, M, 2);
 	l.stripe_count = 0; /* count 0 only in templates */
 	expect_reject(&l);
