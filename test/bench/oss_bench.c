@@ -26,7 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -311,9 +314,20 @@ static void precreate(void)
 	net_req_free(r);
 }
 
+/* A port free on every address, chosen by the kernel. */
 static uint16_t pick_port(void)
 {
-	return (uint16_t)(20000 + (getpid() % 20000));
+	struct sockaddr_in in = {.sin_family = AF_INET};
+	socklen_t len = sizeof(in);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	uint16_t p;
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&in, sizeof(in)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&in, &len) < 0)
+		die("cannot find a free port");
+	p = ntohs(in.sin_port);
+	close(fd);
+	return p;
 }
 
 static int cmp(const void *a, const void *b)

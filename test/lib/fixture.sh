@@ -44,9 +44,10 @@ fx_init() {
 	trap 'fx_fail "interrupted"' INT TERM
 }
 
-# A TCP port nobody listens on (bound once to port 0 by the kernel's choice).
+# A TCP port nobody listens on, on any address (the daemons use several
+# 127.0.0.x addresses, so probing 127.0.0.1 alone is not enough).
 fx_free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	python3 -c 'import socket; s=socket.socket(); s.bind(("0.0.0.0",0)); print(s.getsockname()[1])'
 }
 
 fx_mkfs_ost() { # NAME INDEX [extra mkfs args]
@@ -76,16 +77,28 @@ fx_wait_port() {
 	return 1
 }
 
-# Starts daemon NAME (command in the rest of the arguments) in the background.
+# Starts daemon NAME (command in the rest of the arguments) in the background
+# and waits until it says it listens on ADDR (an open port alone could be
+# someone else's).
 fx_spawn() {
-	local name=$1 addr=$2
+	local name=$1 addr=$2 log i before
 	shift 2
 	FX_CMD[$name]="$*"
 	FX_ADDR[$name]=$addr
-	"$@" >>"$FX_DIR/$name.log" 2>&1 &
+	log="$FX_DIR/$name.log"
+	before=$(grep -c "listening on $addr@tcp port $FX_PORT" "$log" 2>/dev/null)
+	"$@" >>"$log" 2>&1 &
 	FX_PID[$name]=$!
 	[[ " ${FX_NAMES[*]} " == *" $name "* ]] || FX_NAMES+=("$name")
-	fx_wait_port "$addr" "$FX_PORT" || fx_fail "$name did not start listening on $addr:$FX_PORT"
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "${FX_PID[$name]}" 2>/dev/null || fx_fail "$name exited at start-up"
+		if [[ $(grep -c "listening on $addr@tcp port $FX_PORT" "$log" 2>/dev/null) -gt ${before:-0} ]] &&
+			fx_wait_port "$addr" "$FX_PORT"; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	fx_fail "$name did not start listening on $addr:$FX_PORT"
 }
 
 fx_start_oss() { # NAME ADDR TARGET...
@@ -173,4 +186,85 @@ fx_run() {
 	fi
 	[[ -n "$out" ]] && echo "$out"
 	return 0
+}
+
+# ---- FUSE mounts (fuse-client) ---------------------------------------------
+#
+#   fx_need_fuse                     # skip (77) when /dev/fuse is missing
+#   fx_mount m1 [OPTS]               # mounts testfs at $FX_DIR/m1 (foreground
+#                                    # stria-fuse in the background, log m1.log)
+#   fx_umount m1                     # fusermount3 -u, and the daemon must exit
+#
+# Mounts are unmounted by the cleanup trap too (lazily if busy).
+
+FX_MOUNTS=()
+
+fx_need_fuse() {
+	[[ -c /dev/fuse ]] || fx_skip "/dev/fuse is missing"
+	command -v fusermount3 >/dev/null || fx_skip "fusermount3 is missing"
+}
+
+fx_mount() { # NAME [OPTS]
+	local name=$1 opts=${2:-} mnt i
+	mnt="$FX_DIR/$name"
+	mkdir -p "$mnt"
+	"$STRIA_BUILD/fuse-client/stria-fuse" "${FX_MGSNODE}:/${FX_FSNAME:-testfs}" "$mnt" -f \
+		-o "port=$FX_PORT${FX_KEYFILE:+,key=$FX_KEYFILE}${opts:+,$opts}" \
+		>>"$FX_DIR/$name.log" 2>&1 &
+	FX_PID[$name]=$!
+	[[ " ${FX_NAMES[*]} " == *" $name "* ]] || FX_NAMES+=("$name")
+	FX_MOUNTS+=("$mnt")
+	FX_CLEANUP_HOOK=${FX_CLEANUP_HOOK:-fx_umount_all}
+	for ((i = 0; i < 400; i++)); do
+		if mountpoint -q "$mnt"; then
+			return 0
+		fi
+		kill -0 "${FX_PID[$name]}" 2>/dev/null || fx_fail "stria-fuse $name exited"
+		sleep 0.05
+	done
+	fx_fail "mount $name did not come up"
+}
+
+fx_umount() { # NAME
+	local name=$1 mnt="$FX_DIR/$1" i
+	fusermount3 -u "$mnt" 2>/dev/null || umount "$mnt" 2>/dev/null ||
+		fx_fail "cannot unmount $name"
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "${FX_PID[$name]}" 2>/dev/null || break
+		sleep 0.05
+	done
+	wait "${FX_PID[$name]}" 2>/dev/null
+	FX_PID[$name]=
+}
+
+fx_umount_all() {
+	local m
+	for m in "${FX_MOUNTS[@]}"; do
+		mountpoint -q "$m" 2>/dev/null && { fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; }
+	done
+	return 0
+}
+
+# Starts the usual small cluster: one MDS (127.0.0.2) and one OSS (127.0.0.3)
+# serving NOST OSTs (default 4).
+fx_cluster() { # [NOST]
+	local n=${1:-4} i osts=()
+	fx_mkfs_mdt mdt0
+	for ((i = 0; i < n; i++)); do
+		fx_mkfs_ost "ost$i" "$i"
+		osts+=("ost$i")
+	done
+	fx_start_mds mds 127.0.0.2 mdt0
+	fx_start_oss oss1 127.0.0.3 "${osts[@]}"
+}
+
+# Waits until the mount MNT sees N OSTs answering statfs (they register by themselves).
+fx_wait_osts() { # MNT N
+	local mnt=$1 n=$2 i
+	for ((i = 0; i < 200; i++)); do
+		[[ $("$STRIA_BUILD/test/integration/fuse/fc_tool" statfs "$mnt" 2>/dev/null |
+			grep -c -- '-OST.* 0 ') -ge $n ]] && return 0
+		sleep 0.1
+	done
+	fx_fail "$mnt does not see $n OSTs"
 }

@@ -41,7 +41,8 @@ uint16_t t_free_port(void)
 	socklen_t len = sizeof(in);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* Free on every address: tests also listen on 127.0.0.3 and up. */
+	in.sin_addr.s_addr = htonl(INADDR_ANY);
 	CHECK(bind(fd, (struct sockaddr *)&in, sizeof(in)) == 0);
 	CHECK(getsockname(fd, (struct sockaddr *)&in, &len) == 0);
 	close(fd);
