@@ -20,5 +20,6 @@
 #include "proto/msg_session.h"
 #include "proto/nid.h"
 #include "proto/target.h"
+#include "proto/vxattr.h"
 
 #endif
