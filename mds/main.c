@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef STRIA_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "mds/mds.h"
 #include "net/net.h"
@@ -191,8 +194,15 @@ int main(int argc, char **argv)
 		NET_ERR("%s: not started: %s", cfg.dir, strerror(-rc));
 		return 1;
 	}
+#ifdef STRIA_HAVE_SYSTEMD
+	/* Type=notify: ready once it serves (it listens and the database is open). */
+	sd_notify(0, "READY=1");
+#endif
 	if (sigwait(&set, &sig) == 0)
 		NET_INFO("%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+#ifdef STRIA_HAVE_SYSTEMD
+	sd_notify(0, "STOPPING=1");
+#endif
 	mds_svc_stop(svc);
 	return 0;
 }
