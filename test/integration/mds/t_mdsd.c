@@ -114,6 +114,9 @@ void t_mdsd_start(struct t_mdsd *d)
 		argv[n++] = d->args[i];
 	argv[n++] = d->dir;
 	argv[n] = NULL;
+	/* Unflushed output would otherwise be flushed by the child too. */
+	fflush(stdout);
+	fflush(stderr);
 	d->pid = fork();
 	CHECK(d->pid >= 0);
 	if (d->pid == 0) {
