@@ -351,7 +351,7 @@ static void format_mdt(void)
 static rocksdb_t *raw_open(void)
 {
 	rocksdb_options_t *o = rocksdb_options_create();
-	char path[PATH_MAX], *err = NULL;
+	char path[PATH_MAX + 8], *err = NULL;
 	rocksdb_t *db;
 
 	/* The MDS's own options (mds/kv.c): RocksDB's defaults. */
