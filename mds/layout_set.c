@@ -73,7 +73,16 @@ static int setl_locked(struct mds_tx *tx, const struct proto_layout *tmpl, struc
 	else if (rc && rc != -ENOENT)
 		return rc;
 	layout_resolve(tmpl, NULL, rtmpl, &s->want);
-	if ((ino->flags & INODE_F_LAYOUT) && layout_same(&s->want, &ino->layout))
+	/*
+	 * Setting the identical layout again succeeds (cp -a, rsync -X, tar
+	 * --xattrs restore it onto a file whose layout a write-open fixed), and
+	 * there "-1" (all OSTs, MDS chooses) matches whatever was chosen.  A
+	 * layout that can still change is placed anew unless the request names
+	 * exactly what it has: "-c -1" on a fresh file that inherited one
+	 * stripe must mean all OSTs.
+	 */
+	if ((ino->flags & INODE_F_LAYOUT) && layout_same(&s->want, &ino->layout) &&
+	    ((ino->flags & INODE_F_LAYOUT_FIXED) || s->want.stripe_count != -1))
 		return 0;
 	if (ino->flags & INODE_F_LAYOUT_FIXED)
 		return -EEXIST;

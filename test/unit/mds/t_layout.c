@@ -159,6 +159,27 @@ static void set_file_layout_identical_changes_nothing(void **state)
 	free(again);
 }
 
+static void set_file_layout_all_osts_replaces_inherited_layout(void **state)
+{
+	struct fixture *f = *state;
+	struct t_mds *t = f->t;
+	struct proto_layout one = tmpl(1u << 20, 1, -1), all = tmpl(1u << 20, -1, -1);
+	struct proto_layout *first = malloc(sizeof(*first)), *out = malloc(sizeof(*out));
+	struct proto_attr a;
+
+	/* A fresh file inherits one stripe: asking for exactly that changes nothing, */
+	assert_int_equal(t_create(t, &t_root, &t->root, "g", 0644, &a), 0);
+	assert_int_equal(set_layout(t, &t_root, &a.fid, &one, first), 0);
+	assert_int_equal(first->nobjs, 1);
+	/* but "setstripe -c -1" does: */
+	assert_int_equal(set_layout(t, &t_root, &a.fid, &all, out), 1);
+	assert_int_equal(out->nobjs, 4); /* every OST, not "the same as before" */
+	assert_int_equal(out->gen, first->gen + 1);
+	assert_int_equal(t_check(t), 0);
+	free(first);
+	free(out);
+}
+
 static void set_file_layout_fixed_after_write_open(void **state)
 {
 	struct fixture *f = *state;
@@ -297,6 +318,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(set_file_layout_replaces_objects_of_empty_file, setup,
 				    teardown),
     cmocka_unit_test_setup_teardown(set_file_layout_identical_changes_nothing, setup, teardown),
+    cmocka_unit_test_setup_teardown(set_file_layout_all_osts_replaces_inherited_layout, setup,
+				    teardown),
     cmocka_unit_test_setup_teardown(set_file_layout_fixed_after_write_open, setup, teardown),
     cmocka_unit_test_setup_teardown(set_file_layout_owner_or_root_only, setup, teardown),
     cmocka_unit_test_setup_teardown(set_file_layout_rejects_bad_targets, setup, teardown),
