@@ -227,7 +227,7 @@ fx_mount() { # NAME [OPTS]
 
 fx_umount() { # NAME
 	local name=$1 mnt="$FX_DIR/$1" i
-	fusermount3 -u "$mnt" 2>/dev/null || umount "$mnt" 2>/dev/null ||
+	fusermount3 -u "$mnt" 2>/dev/null || umount "$mnt" 2>/dev/null || fusermount3 -uz "$mnt" 2>/dev/null ||
 		fx_fail "cannot unmount $name"
 	for ((i = 0; i < 200; i++)); do
 		kill -0 "${FX_PID[$name]}" 2>/dev/null || break

@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The FUSE client's private header: the mount state, the node table, RPC
+ * sets (the RPCs that answer one FUSE request), the target table, open files
+ * and the write-behind buffer.  Only fuse-client/ and its unit tests include it.
+ *
+ * Threads.  libfuse handler threads run the xx_op handlers; they encode
+ * requests and send them.  Every RPC completes on the one net loop thread,
+ * which decodes the replies and sends the FUSE reply (fuse_reply_*) from
+ * there.  A handler thread waits only for write-behind back-pressure
+ * (fc_wb_write when dirty_max is in flight).  Lock order:
+ * fc_files.mu -> fc_node.mu -> fc_nodes.mu; fc_rset.mu and fc_targets.mu are
+ * leaves (nothing is locked under them).
+ */
+#ifndef STRIA_FC_INT_H
+#define STRIA_FC_INT_H
+
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "fuse-client/fc.h"
+#include "net/net.h"
+#include "proto/proto.h"
+
+/* Virtual xattrs (docs/client.md). */
+#define FC_XATTR_LOV	"user.stria.lov"    /* a file's layout, a directory's default */
+#define FC_XATTR_LOV2	"stria.lov"	    /* alias, not listed */
+#define FC_XATTR_STATFS "user.stria.statfs" /* root: every target's statfs */
+#define FC_XATTR_NODES	"user.stria.nodes"  /* root: the node table's size (tests) */
+
+/* Statfs xattr format version (first u32 of the value). */
+#define FC_STATFS_XATTR_VERSION 1
+
+struct fc_fs;
+struct fc_node;
+struct fc_rset;
+
+/* ---- layouts: refcounted, immutable once published --------------------- */
+
+struct fc_layout {
+	_Atomic uint32_t refs;
+	struct proto_layout l;
+};
+
+/* A new layout holding a copy of @l (one reference); NULL if out of memory. */
+struct fc_layout *fc_layout_new(const struct proto_layout *l);
+struct fc_layout *fc_layout_get(struct fc_layout *fl);
+void fc_layout_put(struct fc_layout *fl);
+
+/* ---- nodes.c: FID -> node ---------------------------------------------- */
+
+/* Per-object state of a written file (fsync's boot-instance rule, blocks). */
+struct fc_wobj {
+	uint64_t unsynced_boot; /* boot instance that acked writes not yet synced; 0: none */
+	bool lost;		/* acked unsynced writes under an older boot instance */
+	bool blocks_known;
+	uint64_t blocks; /* 512-byte blocks, from the last write reply */
+};
+
+struct fc_wbuf; /* io_write.c */
+
+struct fc_node {
+	/* Immutable after creation. */
+	struct proto_fid fid;
+	uint64_t ino; /* st_ino: proto_fid_to_ino(fid) */
+	bool is_root;
+
+	/* Protected by fc_nodes.mu. */
+	struct fc_node *hnext;
+	uint64_t nlookup; /* the kernel's lookup count */
+	uint32_t refs;	  /* internal references (open files, in-flight ops) */
+
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* mu: write-behind back-pressure */
+	/* Protected by mu. */
+	uint32_t mode;
+	uint64_t size; /* the MDS's size as last seen */
+	struct fc_layout *layout;
+	bool dv_known;
+	uint64_t dv;	     /* the data version the kernel's page cache reflects */
+	uint32_t nwriters;   /* write-open files */
+	uint64_t size_local; /* furthest byte written here (with writers) */
+	struct proto_time mtime_local;
+	bool report_pending; /* data written / extended since the last size report */
+	struct fc_wbuf *wb;  /* write-behind state; NULL until the first write */
+	bool no_caps;	     /* the MDS said: no security.capability */
+	uint32_t nobjs;
+	struct fc_wobj *objs; /* [nobjs] once written */
+};
+
+struct fc_nodes;
+
+int fc_nodes_new(struct fc_nodes **out);
+void fc_nodes_free(struct fc_nodes *t);
+/* The root node (nodeid FUSE_ROOT_ID), never freed. */
+struct fc_node *fc_nodes_root(struct fc_nodes *t);
+/*
+ * Finds or creates the node of @fid and adds @nlookup to its lookup count
+ * (0 for an internal reference instead: then refs is taken).  Returns NULL
+ * if out of memory.
+ */
+struct fc_node *fc_node_get(struct fc_nodes *t, const struct proto_fid *fid, uint64_t nlookup);
+/* Drops @n lookups (forget); frees the node at zero lookups and zero refs. */
+void fc_node_forget(struct fc_nodes *t, struct fc_node *node, uint64_t n);
+/* Internal references. */
+void fc_node_hold(struct fc_nodes *t, struct fc_node *node);
+void fc_node_release(struct fc_nodes *t, struct fc_node *node);
+/* Number of nodes in the table (the root included). */
+uint64_t fc_nodes_count(struct fc_nodes *t);
+/* The node of a FUSE nodeid. */
+static inline struct fc_node *fc_node_of(struct fc_nodes *t, fuse_ino_t ino)
+{
+	return ino == FUSE_ROOT_ID ? fc_nodes_root(t) : (struct fc_node *)(uintptr_t)ino;
+}
+static inline fuse_ino_t fc_node_id(const struct fc_node *n)
+{
+	return n->is_root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)n;
+}
+/*
+ * Records @a (and a layout, may be NULL) as the latest attributes of @node
+ * (under node->mu).
+ */
+void fc_node_set_attr(struct fc_node *node, const struct proto_attr *a,
+		      const struct proto_layout *l);
+/* The layout of @node with a reference, or NULL; under node->mu. */
+struct fc_layout *fc_node_layout(struct fc_node *node);
+
+/* ---- rset.c: the RPCs of one FUSE request ------------------------------ */
+
+/*
+ * Per-RPC completion (loop thread): looks at the reply, returns the status
+ * the set should record (0, or -errno).
+ */
+typedef int (*fc_rpc_fn)(struct fc_rset *rs, struct net_req *req, int status, void *arg);
+/*
+ * The set is complete (loop thread, or the sealing thread if everything had
+ * completed by then).  @status is the first error.  The callback replies to
+ * the FUSE request or continues with another set; the set (and its
+ * net_reqs) is freed when it returns.
+ */
+typedef void (*fc_done_fn)(struct fc_rset *rs, int status);
+
+struct fc_rpc {
+	struct net_req *req;
+	struct net_client *cl;
+	fc_rpc_fn fn;
+	void *arg;
+	bool done; /* fc_rset.mu */
+};
+
+struct fc_rset {
+	struct fc_fs *fs;
+	fuse_req_t freq; /* NULL for internal work (flushes, replays) */
+	fc_done_fn done;
+	void *priv;
+	struct fc_node *node; /* I/O sets: the file (per-object state) */
+	struct fc_layout *fl; /* I/O sets: a layout reference, put with the set */
+	void *mem;	      /* freed with the set (the pieces of an I/O) */
+	pthread_mutex_t mu;
+	/* Protected by mu. */
+	uint32_t pending; /* RPCs in flight, plus one until sealed */
+	int status;	  /* first error */
+	bool interrupted;
+	uint32_t n, cap;
+	struct fc_rpc *rpcs;
+};
+
+/*
+ * A new set for FUSE request @freq (may be NULL).  With @freq, an interrupt
+ * of the request cancels the set's RPCs to OSTs (they complete with -EINTR);
+ * MDS requests run to completion (the MDS never gives up, and an
+ * interrupted namespace change would leave the caller guessing).
+ * NULL if out of memory.
+ */
+struct fc_rset *fc_rset_new(struct fc_fs *fs, fuse_req_t freq, fc_done_fn done, void *priv);
+/*
+ * Sends @req on @cl as part of @rs; @fn (may be NULL) sees its completion.
+ * Consumes @req.  Must come before fc_rset_seal.  An interrupted set fails
+ * the request with -EINTR without sending it.
+ */
+void fc_rset_send(struct fc_rset *rs, struct net_client *cl, struct net_req *req, fc_rpc_fn fn,
+		  void *arg);
+/* Records an error for the set without an RPC. */
+void fc_rset_fail(struct fc_rset *rs, int err);
+/* No more RPCs: done runs once all have completed (maybe right now). */
+void fc_rset_seal(struct fc_rset *rs);
+/* The @i-th RPC's request (to decode its reply in done). */
+static inline struct net_req *fc_rset_req(struct fc_rset *rs, uint32_t i)
+{
+	return rs->rpcs[i].req;
+}
+
+/* ---- mdc.c: requests to the MDS --------------------------------------- */
+
+/* A request for @op carrying the credentials of @freq (NULL: root). */
+struct net_req *fc_mds_req(fuse_req_t freq, uint16_t op);
+/* fc_rset_send to the MDS (notes the reply's target-table generation). */
+void fc_mds_send(struct fc_rset *rs, struct net_req *req, fc_rpc_fn fn, void *arg);
+/*
+ * One MDS request answering @freq: builds a set, sends, seals.  done decodes
+ * fc_rset_req(rs, 0)'s reply.
+ */
+void fc_mds_call(struct fc_fs *fs, fuse_req_t freq, struct net_req *req, fc_done_fn done,
+		 void *priv);
+/* Connects the MDS client (mount time); 0 or -errno. */
+int fc_mdc_start(struct fc_fs *fs);
+
+/* ---- targets.c: the target table and OST clients ----------------------- */
+
+struct fc_targets;
+
+/* Fetches the table (blocking; mount time, never on the loop thread). */
+int fc_targets_load(struct fc_fs *fs);
+void fc_targets_free(struct fc_fs *fs);
+/* The client of OST @idx, or NULL if the table has no such OST. */
+struct net_client *fc_target_ost(struct fc_fs *fs, uint32_t idx);
+/* An MDS reply carried @gen: refresh the table in the background if newer. */
+void fc_targets_note_gen(struct fc_fs *fs, uint64_t gen);
+
+/* One entry for the statfs xattr. */
+struct fc_target_info {
+	uint32_t type, index;
+	char name[PROTO_TARGET_NAME_MAX + 1];
+	struct net_client *cl; /* NULL for the MDT (the MDS client is used) */
+};
+/* A snapshot of the table (malloc'd array, count in *n); 0 or -ENOMEM. */
+int fc_targets_list(struct fc_fs *fs, struct fc_target_info **out, uint32_t *n);
+
+/* ---- files.c: open files, replay -------------------------------------- */
+
+struct fc_file {
+	struct fc_node *node; /* holds a reference */
+	uint64_t handle;      /* the MDS open handle */
+	uint32_t flags;	      /* O_* of the open */
+	bool writable;
+	uint64_t dv;		     /* node->mu: data version quoted in size reports */
+	struct fc_file *prev, *next; /* fc_fs.files_mu */
+};
+
+/* Registers / unregisters @f in the open-file list (replayed after an MDS restart). */
+void fc_files_add(struct fc_fs *fs, struct fc_file *f);
+void fc_files_del(struct fc_fs *fs, struct fc_file *f);
+/* Called on the loop thread when the MDS connection state changes. */
+void fc_replay_on_state(struct net_client *cl, enum net_client_state st, void *arg);
+/* After a truncate through this client: writers of @node quote @dv from now on. */
+void fc_files_set_dv(struct fc_fs *fs, struct fc_node *node, uint64_t dv);
+
+/* ---- the mount --------------------------------------------------------- */
+
+struct fc_fs {
+	struct fc_opts opts; /* immutable after mount */
+	struct proto_mount_source src;
+	struct fuse_session *se;
+	struct net_loop *loop;
+	struct net_key *key;
+	uint8_t uuid[PROTO_UUID_LEN];
+	struct net_client *mds;
+	struct fc_nodes *nodes;
+	struct fc_targets *tgts;
+	_Atomic uint64_t mds_boot; /* boot instance whose opens we hold */
+	pthread_mutex_t files_mu;
+	struct fc_file *files; /* files_mu: every open file */
+	char mountpoint[4096];
+};
+
+/* The mount of a FUSE request. */
+static inline struct fc_fs *fc_fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+/* ---- attr.c ------------------------------------------------------------ */
+
+/* proto_attr -> struct stat (st_ino from the FID, st_blksize as the MDS set it). */
+void fc_attr_to_stat(const struct proto_attr *a, struct stat *st);
+/*
+ * The attributes to show for @node: @a merged with what local writers know
+ * (size, mtime).  Under node->mu.
+ */
+void fc_attr_merge_local(struct fc_node *node, struct proto_attr *a);
+/* Fills a fuse_entry_param for @node (nlookup already taken) with @a. */
+void fc_entry_fill(struct fc_fs *fs, struct fc_node *node, const struct proto_attr *a,
+		   struct fuse_entry_param *e);
+/* Replies to @req with -@err (the one FUSE errno boundary: err is -errno or 0). */
+void fc_reply_err(fuse_req_t req, int err);
+/* Entry reply for an MDS reply carrying attributes (and maybe a layout). */
+void fc_reply_entry(fuse_req_t req, const struct proto_attr *a, const struct proto_layout *l);
+
+/* ---- io_chunk.c: pieces of an I/O ------------------------------------- */
+
+#define FC_PIECE_IOV_MAX 64
+
+struct fc_piece {
+	uint32_t stripe;
+	uint64_t objoff;
+	uint32_t len;
+	uint32_t niov;
+	struct {
+		uint64_t bufoff;
+		uint32_t len;
+	} iov[FC_PIECE_IOV_MAX];
+};
+
+/*
+ * Splits the file range [@off, @off+@len) into pieces: per object, runs of
+ * chunks contiguous in that object, each at most @max bytes and
+ * FC_PIECE_IOV_MAX chunks.  Returns a malloc'd array (count in *n), or
+ * -errno (-EINVAL geometry, -EOVERFLOW, -ENOMEM).
+ */
+int fc_pieces(const struct proto_layout *l, uint64_t off, uint64_t len, uint32_t max,
+	      struct fc_piece **out, uint32_t *n);
+
+/* ---- io_write.c: write-behind ------------------------------------------ */
+
+/*
+ * Buffers @len bytes at @off for @node (data from @src, a fuse_bufvec).
+ * Waits (on this handler thread) while dirty_max bytes are in flight.
+ * Returns bytes accepted or a pending write error of the file (-errno).
+ */
+ssize_t fc_wb_write(struct fc_fs *fs, struct fc_node *node, struct fuse_bufvec *src, off_t off,
+		    size_t len);
+/*
+ * Writes everything buffered for @node and calls @cb(@arg, status) once
+ * nothing is in flight: status is the first write error not yet reported
+ * (cleared if @consume; reads pass false) or 0.  @cb may run on this thread.
+ */
+void fc_wb_sync(struct fc_fs *fs, struct fc_node *node, bool consume,
+		void (*cb)(void *arg, int status), void *arg);
+/* Whether @node has buffered or in-flight writes (a read must wait for them). */
+bool fc_wb_busy(struct fc_node *node);
+/* Frees the write-behind state of a node being freed. */
+void fc_wb_free(struct fc_node *node);
+/*
+ * Sends the RPCs writing @len bytes of @buf at file offset @off into @rs,
+ * whose node and fl must be set; per-object state is updated as replies
+ * come.  Under no lock.  Returns 0 or -errno (nothing sent).
+ */
+int fc_io_write_rpcs(struct fc_rset *rs, const char *buf, uint64_t off, uint64_t len);
+/* OSS errors as a reader or writer sees them (a down target: -EIO). */
+int fc_io_errno(int status);
+/* Records a write reply for object @stripe (node->mu taken inside). */
+void fc_wobj_note_write(struct fc_node *node, uint32_t stripe, uint32_t nobjs, uint64_t boot,
+			uint64_t blocks);
+
+/* ---- xx_op handlers, one file per family ---------------------------------- */
+
+void fc_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fc_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void fc_op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets);
+void fc_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fc_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		   struct fuse_file_info *fi);
+void fc_op_readlink(fuse_req_t req, fuse_ino_t ino);
+void fc_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev);
+void fc_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);
+void fc_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fc_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fc_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name);
+void fc_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		  const char *newname, unsigned int flags);
+void fc_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname);
+void fc_op_statfs(fuse_req_t req, fuse_ino_t ino);
+
+void fc_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fc_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		  struct fuse_file_info *fi);
+void fc_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fc_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fc_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+
+void fc_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void fc_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv, off_t off,
+		     struct fuse_file_info *fi);
+void fc_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+		     struct fuse_file_info *fi);
+
+void fc_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fc_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi);
+void fc_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fc_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+
+void fc_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+		    size_t size, int flags);
+void fc_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
+void fc_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void fc_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+
+/*
+ * Sends @f's size report (flush.c): FC_REPORT_FLUSH an MDS_SYNC only if
+ * something was written since the last report, FC_REPORT_SYNC always an
+ * MDS_SYNC, FC_REPORT_CLOSE an MDS_CLOSE.  @cb(@arg, status) runs once done.
+ */
+#define FC_REPORT_FLUSH 0
+#define FC_REPORT_SYNC	1
+#define FC_REPORT_CLOSE 2
+void fc_report_send(struct fc_fs *fs, fuse_req_t freq, struct fc_file *f, int how,
+		    void (*cb)(void *arg, int status), void *arg);
+
+/* ---- xattr_fmt.c: virtual xattr values (pure, unit tested) ------------- */
+
+/*
+ * A layout read through the xattr, turned into what setting it means: a
+ * file's instantiated layout becomes its template (objects dropped,
+ * stripe_offset -1, gen 0) so copying a layout to another file asks for the
+ * same geometry and pool; templates pass unchanged.  Returns 0 or -EINVAL.
+ */
+int fc_lov_to_template(const void *val, size_t len, struct proto_layout *out);
+
+struct fc_statfs_ent {
+	uint32_t type, index;
+	char name[PROTO_TARGET_NAME_MAX + 1];
+	int32_t status; /* 0 or -errno (target unreachable) */
+	struct proto_statfs sfs;
+};
+/*
+ * Encodes the statfs xattr: u32 version, u32 count, then per target
+ * u32 type, u32 index, u16-counted name, i32 status, statfs (proto_statfs_enc).
+ * Returns the length, or -EMSGSIZE if @cap is too small.
+ */
+int fc_statfs_xattr_enc(const struct fc_statfs_ent *e, uint32_t n, void *buf, size_t cap);
+/* Decodes it (the CLI's side; tests): count in *n, up to @cap entries.  0 or -EPROTO. */
+int fc_statfs_xattr_dec(const void *buf, size_t len, struct fc_statfs_ent *e, uint32_t cap,
+			uint32_t *n);
+
+#endif

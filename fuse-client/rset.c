@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * RPC sets: the RPCs that together answer one FUSE request (one MDS call,
+ * or one RPC per object piece of a striped read).  They are all in flight at
+ * once; the set's done callback runs on the loop thread when the last one
+ * completes, and replies from there.  An interrupt of the FUSE request
+ * cancels every RPC still in flight (net_req_cancel -> -EINTR).
+ */
+#include "fc_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+static void on_interrupt(fuse_req_t freq, void *arg)
+{
+	struct fc_rset *rs = arg;
+
+	/* libfuse holds the request's lock: the set is alive until we unregister. */
+	pthread_mutex_lock(&rs->mu);
+	rs->interrupted = true;
+	for (uint32_t i = 0; i < rs->n; i++)
+		if (!rs->rpcs[i].done && rs->rpcs[i].cl != rs->fs->mds)
+			net_req_cancel(rs->rpcs[i].req);
+	pthread_mutex_unlock(&rs->mu);
+}
+
+struct fc_rset *fc_rset_new(struct fc_fs *fs, fuse_req_t freq, fc_done_fn done, void *priv)
+{
+	struct fc_rset *rs = calloc(1, sizeof(*rs));
+
+	if (!rs)
+		return NULL;
+	rs->fs = fs;
+	rs->freq = freq;
+	rs->done = done;
+	rs->priv = priv;
+	rs->pending = 1; /* until sealed */
+	pthread_mutex_init(&rs->mu, NULL);
+	if (freq)
+		fuse_req_interrupt_func(freq, on_interrupt, rs);
+	return rs;
+}
+
+static void finish(struct fc_rset *rs)
+{
+	if (rs->freq)
+		fuse_req_interrupt_func(rs->freq, NULL, NULL);
+	rs->done(rs, rs->status);
+	for (uint32_t i = 0; i < rs->n; i++)
+		net_req_free(rs->rpcs[i].req);
+	free(rs->rpcs);
+	free(rs->mem);
+	fc_layout_put(rs->fl);
+	pthread_mutex_destroy(&rs->mu);
+	free(rs);
+}
+
+/* Drops one pending count; the last one finishes the set. */
+static void put(struct fc_rset *rs, int status)
+{
+	bool last;
+
+	pthread_mutex_lock(&rs->mu);
+	if (status && !rs->status)
+		rs->status = status;
+	last = --rs->pending == 0;
+	pthread_mutex_unlock(&rs->mu);
+	if (last)
+		finish(rs);
+}
+
+static void rpc_cb(struct net_req *req, int status, void *arg)
+{
+	struct fc_rset *rs = arg;
+	fc_rpc_fn fn = NULL;
+	void *fn_arg = NULL;
+
+	/* Copied under the lock: another thread may grow rpcs[] meanwhile. */
+	pthread_mutex_lock(&rs->mu);
+	for (uint32_t i = 0; i < rs->n; i++)
+		if (rs->rpcs[i].req == req) {
+			rs->rpcs[i].done = true;
+			fn = rs->rpcs[i].fn;
+			fn_arg = rs->rpcs[i].arg;
+			break;
+		}
+	pthread_mutex_unlock(&rs->mu);
+	if (rs->fs && rs->fs->mds && net_req_opcode(req) < PROTO_OP_OST_PRECREATE)
+		fc_targets_note_gen(rs->fs, net_req_rep_pre(req)->tgt_gen);
+	if (fn)
+		status = fn(rs, req, status, fn_arg);
+	put(rs, status);
+}
+
+void fc_rset_send(struct fc_rset *rs, struct net_client *cl, struct net_req *req, fc_rpc_fn fn,
+		  void *arg)
+{
+	bool intr;
+
+	pthread_mutex_lock(&rs->mu);
+	if (rs->n == rs->cap) {
+		uint32_t cap = rs->cap ? rs->cap * 2 : 4;
+		struct fc_rpc *p = realloc(rs->rpcs, cap * sizeof(*p));
+
+		if (!p) {
+			if (!rs->status)
+				rs->status = -ENOMEM;
+			pthread_mutex_unlock(&rs->mu);
+			net_req_free(req);
+			return;
+		}
+		rs->rpcs = p;
+		rs->cap = cap;
+	}
+	rs->rpcs[rs->n++] = (struct fc_rpc){.req = req, .cl = cl, .fn = fn, .arg = arg};
+	intr = rs->interrupted && cl != rs->fs->mds;
+	if (intr) {
+		rs->rpcs[rs->n - 1].done = true;
+		if (!rs->status)
+			rs->status = -EINTR;
+	} else {
+		rs->pending++;
+	}
+	pthread_mutex_unlock(&rs->mu);
+	if (!intr)
+		net_req_send(cl, req, rpc_cb, rs);
+}
+
+void fc_rset_fail(struct fc_rset *rs, int err)
+{
+	pthread_mutex_lock(&rs->mu);
+	if (!rs->status)
+		rs->status = err;
+	pthread_mutex_unlock(&rs->mu);
+}
+
+void fc_rset_seal(struct fc_rset *rs)
+{
+	put(rs, 0);
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The FUSE client's pure parts: I/O pieces, options, node table, xattr values. */
+#include "t_unit.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuse-client/fc_int.h"
+
+static struct proto_layout geom(int count, uint32_t size)
+{
+	struct proto_layout l = {
+	    .pattern = PROTO_LAYOUT_PATTERN_RAID0, .stripe_size = size, .stripe_count = count};
+	return l;
+}
+
+static void pieces_count1_merges_to_bulk_max(void **state)
+{
+	struct proto_layout l = geom(1, 65536);
+	struct fc_piece *p;
+	uint32_t n;
+
+	assert_int_equal(fc_pieces(&l, 100, 9u << 20, PROTO_BULK_MAX, &p, &n), 0);
+	assert_int_equal(n, 3); /* 4 + 4 + 1 MiB */
+	assert_int_equal(p[0].objoff, 100);
+	assert_int_equal(p[0].len, PROTO_BULK_MAX);
+	assert_int_equal(p[0].niov, 1);
+	assert_int_equal(p[2].len, 1u << 20);
+	free(p);
+}
+
+static void pieces_striped_one_per_object_extent(void **state)
+{
+	struct proto_layout l = geom(4, 65536);
+	struct fc_piece *p;
+	uint32_t n, total = 0;
+
+	/* 8 stripe units from offset 1000: every object gets two chunks. */
+	assert_int_equal(fc_pieces(&l, 1000, 8 * 65536, PROTO_BULK_MAX, &p, &n), 0);
+	assert_int_equal(n, 4);
+	for (uint32_t i = 0; i < n; i++) {
+		assert_int_equal(p[i].stripe, i);
+		total += p[i].len;
+		for (uint32_t k = 1; k < p[i].niov; k++)
+			assert_true(p[i].iov[k].bufoff > p[i].iov[k - 1].bufoff);
+	}
+	assert_int_equal(total, 8 * 65536);
+	/* object 0 holds file [1000, 65536) and [262144, 327680) and [524288, 525288) */
+	assert_int_equal(p[0].objoff, 1000);
+	assert_int_equal(p[0].niov, 3);
+	assert_int_equal(p[0].iov[0].bufoff, 0);
+	assert_int_equal(p[0].iov[1].bufoff, 4 * 65536 - 1000);
+	free(p);
+}
+
+static void pieces_bad_geometry_fails(void **state)
+{
+	struct proto_layout l = geom(0, 65536);
+	struct fc_piece *p;
+	uint32_t n;
+
+	assert_int_equal(fc_pieces(&l, 0, 10, PROTO_BULK_MAX, &p, &n), -EINVAL);
+}
+
+static void opts_parse_values_and_generic(void **state)
+{
+	struct fc_opts o;
+
+	fc_opts_init(&o);
+	assert_int_equal(fc_opts_parse(&o, "defaults,_netdev,attr_timeout=60,readahead=8M,"
+					   "io_timeout=5,checksums=off,noflock,port=1234,"
+					   "dirty_max=64k"),
+			 0);
+	assert_true(o.attr_timeout == 60.0);
+	assert_int_equal(o.readahead, 8u << 20);
+	assert_int_equal(o.io_timeout_ms, 5000);
+	assert_false(o.checksums);
+	assert_int_equal(o.lock, FC_LOCK_NONE);
+	assert_int_equal(o.port, 1234);
+	/* raised to hold one max_write */
+	assert_int_equal(o.dirty_max, o.max_write);
+}
+
+static void opts_parse_rejects_unknown(void **state)
+{
+	struct fc_opts o;
+
+	fc_opts_init(&o);
+	assert_int_equal(fc_opts_parse(&o, "bogus"), -EINVAL);
+	assert_int_equal(fc_opts_parse(&o, "checksums=maybe"), -EINVAL);
+	assert_int_equal(fc_opts_parse(&o, "max_write=4M"), -EINVAL);
+}
+
+static void nodes_lookup_counts_free_at_zero(void **state)
+{
+	struct fc_nodes *t;
+	struct proto_fid f = {.seq = PROTO_FID_SEQ_NORMAL, .oid = 7};
+	struct fc_node *a, *b;
+
+	assert_int_equal(fc_nodes_new(&t), 0);
+	a = fc_node_get(t, &f, 1);
+	b = fc_node_get(t, &f, 2); /* a hard link: the same node */
+	assert_ptr_equal(a, b);
+	assert_int_equal(fc_nodes_count(t), 2);
+	fc_node_hold(t, a);
+	fc_node_forget(t, a, 3);
+	assert_int_equal(fc_nodes_count(t), 2); /* still held by an open file */
+	fc_node_release(t, a);
+	assert_int_equal(fc_nodes_count(t), 1);
+	for (uint32_t i = 0; i < 5000; i++) {
+		f.oid = 100 + i;
+		assert_non_null(fc_node_get(t, &f, 1));
+	}
+	assert_int_equal(fc_nodes_count(t), 5001);
+	fc_nodes_free(t);
+}
+
+static void lov_file_layout_becomes_template(void **state)
+{
+	struct proto_layout l = geom(2, 1 << 20), out;
+	uint8_t buf[PROTO_LAYOUT_WIRE_MAX];
+	struct proto_cur c;
+
+	l.stripe_offset = 3;
+	l.gen = 5;
+	l.nobjs = 2;
+	l.objs[0] = (struct proto_ost_obj){3, 17};
+	l.objs[1] = (struct proto_ost_obj){0, 9};
+	proto_cur_init(&c, buf, sizeof(buf));
+	proto_layout_enc(&c, &l);
+	assert_int_equal(fc_lov_to_template(buf, c.pos, &out), 0);
+	assert_int_equal(out.nobjs, 0);
+	assert_int_equal(out.stripe_offset, -1);
+	assert_int_equal(out.stripe_count, 2);
+	assert_int_equal(out.stripe_size, 1 << 20);
+	assert_int_equal(fc_lov_to_template(buf, c.pos - 1, &out), -EINVAL);
+}
+
+static void statfs_xattr_roundtrip(void **state)
+{
+	struct fc_statfs_ent e[2] = {{.type = 1, .index = 0, .name = "fs-MDT0000"},
+				     {.type = 2, .index = 3, .name = "fs-OST0003", .status = -EIO}};
+	struct fc_statfs_ent d[2];
+	uint8_t buf[512];
+	uint32_t n;
+	int len;
+
+	e[0].sfs.blocks = 1000;
+	len = fc_statfs_xattr_enc(e, 2, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_int_equal(fc_statfs_xattr_dec(buf, (size_t)len, d, 2, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(d[1].name, "fs-OST0003");
+	assert_int_equal(d[1].status, -EIO);
+	assert_int_equal(d[0].sfs.blocks, 1000);
+	assert_int_equal(fc_statfs_xattr_enc(e, 2, buf, 10), -EMSGSIZE);
+	assert_int_equal(fc_statfs_xattr_dec(buf, (size_t)len - 1, d, 2, &n), -EPROTO);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(pieces_count1_merges_to_bulk_max),
+    cmocka_unit_test(pieces_striped_one_per_object_extent),
+    cmocka_unit_test(pieces_bad_geometry_fails),
+    cmocka_unit_test(opts_parse_values_and_generic),
+    cmocka_unit_test(opts_parse_rejects_unknown),
+    cmocka_unit_test(nodes_lookup_counts_free_at_zero),
+    cmocka_unit_test(lov_file_layout_becomes_template),
+    cmocka_unit_test(statfs_xattr_roundtrip),
+};
+
+T_GROUP(fc, tests)
