@@ -1,0 +1,63 @@
+#!/bin/bash
+# An unprivileged user runs setstripe, getstripe and df on the user's own
+# files; pools are root's (through the MGS with the cluster key) and
+# setstripe -p places objects only on the pool's OSTs.
+. "$(dirname "$0")/../../lib/fixture.sh"
+fx_init
+fx_need_fuse
+command -v runuser >/dev/null || fx_skip "runuser is missing"
+[[ $(id -u) == 0 ]] || fx_skip "needs root (a root mount and runuser)"
+FX_KEYFILE=$FX_DIR/key
+head -c 32 /dev/urandom | base64 >"$FX_KEYFILE"
+chmod 600 "$FX_KEYFILE"
+fx_cluster 4
+fx_mount m1
+M=$FX_DIR/m1
+fx_wait_osts "$M" 4
+S="$STRIA_BUILD/tools/stria"
+chmod 755 "$FX_DIR"
+mkdir "$M/u"
+chown nobody "$M/u"
+U() { runuser -u nobody -- "$@"; }
+
+U "$S" setstripe -c 2 -S 256K "$M/u/f" || fx_fail "setstripe as nobody"
+[[ $(stat -c %U "$M/u/f") == nobody ]] || fx_fail "the new file is not nobody's"
+[[ $(U "$S" getstripe -c "$M/u/f") == 2 ]] || fx_fail "getstripe -c as nobody"
+[[ $(U "$S" getstripe "$M/u/f" | grep -c $'^\t *[0-9]') == 2 ]] || fx_fail "getstripe as nobody"
+U "$S" setstripe -c 4 "$M/u" || fx_fail "setstripe DIR as nobody"
+U "$S" df "$M" | grep -q '^filesystem_summary:' || fx_fail "df as nobody"
+# Someone else's file: the layout is the owner's or root's to change.
+fx_run "$S" setstripe -c 1 "$M/rootfile" >/dev/null
+chmod 666 "$M/rootfile"
+err=$(U "$S" setstripe -c 2 "$M/rootfile" 2>&1) && fx_fail "nobody changed root's layout"
+[[ $err == *"$M/rootfile:"* ]] || fx_fail "error does not name the file: $err"
+# Pools need root.
+err=$(U "$S" pool_new testfs.nope --port "$FX_PORT" --key /dev/null 2>&1) &&
+	fx_fail "nobody created a pool"
+
+P=(--port "$FX_PORT" --key "$FX_KEYFILE")
+[[ $(fx_run "$S" pool_new testfs.flash "${P[@]}") == "Pool testfs.flash created" ]] ||
+	fx_fail "pool_new"
+fx_run "$S" pool_add testfs.flash 1,testfs-OST0003 "${P[@]}" >/dev/null
+out=$(fx_run "$S" pool_list testfs.flash "${P[@]}")
+[[ $out == "$(printf 'Pool: testfs.flash\ntestfs-OST0001_UUID\ntestfs-OST0003_UUID')" ]] ||
+	fx_fail "pool_list testfs.flash: $out"
+[[ $(fx_run "$S" pool_list testfs "${P[@]}") == "$(printf 'Pools from testfs:\ntestfs.flash')" ]] ||
+	fx_fail "pool_list testfs"
+fx_run "$S" setstripe -p flash -c -1 "$M/pf" >/dev/null
+[[ $(fx_run "$S" getstripe -p "$M/pf") == flash ]] || fx_fail "getstripe -p"
+[[ $("$S" getstripe -q "$M/pf" | awk '{print $1}' | sort | tr '\n' ' ') == "1 3 " ]] ||
+	fx_fail "pool file not on OSTs 1 and 3: $("$S" getstripe "$M/pf")"
+[[ $("$S" find "$M" --pool flash) == "$M/pf" ]] || fx_fail "find --pool"
+err=$("$S" pool_add testfs.flash 1 "${P[@]}" 2>&1) && fx_fail "pool_add of a member succeeded"
+[[ $err == *"testfs.flash: File exists"* ]] || fx_fail "pool_add member: $err"
+err=$("$S" pool_destroy testfs.flash "${P[@]}" 2>&1) && fx_fail "destroyed a non-empty pool"
+[[ $err == *"testfs.flash:"* ]] || fx_fail "pool_destroy non-empty: $err"
+"$S" pool_remove testfs.flash 'testfs-OST[1-3]' "${P[@]}" >/dev/null 2>&1 &&
+	fx_fail "pool_remove of non-member 2 succeeded"
+fx_run "$S" pool_remove testfs.flash 1,3 "${P[@]}" >/dev/null
+fx_run "$S" pool_destroy testfs.flash "${P[@]}" >/dev/null
+[[ $(fx_run "$S" pool_list testfs "${P[@]}") == "Pools from testfs:" ]] || fx_fail "pool left"
+
+fx_umount m1
+fx_pass
