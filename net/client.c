@@ -971,6 +971,19 @@ void net_client_free(struct net_client *cl)
 {
 	if (!cl)
 		return;
+	/* Say goodbye, so the server forgets us now rather than waiting for us. */
+	if (net_client_state(cl) == NET_CLIENT_CONNECTED) {
+		struct net_req *r = net_req_new(PROTO_OP_DISCONNECT, NULL);
+
+		if (r) {
+			struct proto_ping bye = {0};
+
+			proto_ping_enc(net_req_body(r), &bye);
+			net_req_set_give_up(r, 2000);
+			(void)net_call(cl, r);
+			net_req_free(r);
+		}
+	}
 	cl->shut_call.fn = shutdown_on_loop;
 	cl->shut_call.arg = cl;
 	net_loop_post(cl->loop, &cl->shut_call);

@@ -177,8 +177,10 @@ struct net_client_cfg {
 int net_client_new(struct net_loop *loop, const struct net_client_cfg *cfg,
 		   struct net_client **out);
 /*
- * Disconnects and frees @cl; every request still pending completes with
- * -ESHUTDOWN first.  Any thread but the loop's.
+ * Disconnects and frees @cl: if connected, first tells the server it leaves
+ * for good (DISCONNECT, waiting at most 2 s), so the server forgets this
+ * client at once instead of keeping its state for a reconnect; then every
+ * request still pending completes with -ESHUTDOWN.  Any thread but the loop's.
  */
 void net_client_free(struct net_client *cl);
 /* The server's boot instance from the latest reply (0 before any); any thread. */
@@ -267,7 +269,10 @@ struct net_server_cfg {
 	uint32_t evict_ms;     /* forget an export disconnected this long (0: 120000) */
 	const struct net_handler *handlers; /* PROTO_OP_LIMIT entries, indexed by opcode */
 	void *arg;			    /* passed to handlers and hooks */
-	/* An export (client uuid) appears or goes away for good; loop thread. */
+	/*
+	 * An export (client uuid) appears, or goes away for good: its client
+	 * sent DISCONNECT and closed, or stayed away evict_ms; loop thread.
+	 */
 	void (*on_export_new)(struct net_export *exp, void *arg);
 	void (*on_export_evict)(struct net_export *exp, void *arg);
 };

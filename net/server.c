@@ -43,6 +43,7 @@ struct net_export {
 	/* loop thread */
 	struct srv_conn *conn; /* current connection, or NULL */
 	uint32_t old_active;   /* running requests of superseded connections */
+	bool departing;	       /* its client sent DISCONNECT: evict as soon as it closes */
 	struct net_srv_req *held_head, *held_tail;
 	struct net_timer *evict_timer;
 	struct net_export *next; /* hash chain */
@@ -175,8 +176,11 @@ static void evict_cb(void *arg)
 		net_timer_arm(e->evict_timer, TICK_MS);
 		return;
 	}
-	NET_WARN("%s: evicting client %s: disconnected for %u ms", srv->name, e->uuid_str,
-		 srv->cfg.evict_ms);
+	if (e->departing)
+		NET_INFO("%s: client %s disconnected cleanly", srv->name, e->uuid_str);
+	else
+		NET_WARN("%s: evicting client %s: disconnected for %u ms", srv->name, e->uuid_str,
+			 srv->cfg.evict_ms);
 	if (srv->cfg.on_export_evict)
 		srv->cfg.on_export_evict(e, srv->cfg.arg);
 	exp_free(e);
@@ -241,6 +245,7 @@ static int attach(struct srv_conn *sc, const uint8_t *uuid, uint32_t role)
 			srv->cfg.on_export_new(e, srv->cfg.arg);
 	} else {
 		net_timer_disarm(e->evict_timer);
+		e->departing = false;
 		if (e->conn && e->conn != sc) {
 			struct srv_conn *old = e->conn;
 
@@ -518,6 +523,14 @@ static void ping_handler(struct net_srv_req *r, void *arg)
 	net_srv_reply(r, err);
 }
 
+/* DISCONNECT: the client is leaving for good; forget it once it closes. */
+static void disconnect_handler(struct net_srv_req *r, void *arg)
+{
+	if (r->exp)
+		r->exp->departing = true;
+	ping_handler(r, arg);
+}
+
 /* ---- the handshake (loop thread) ---- */
 
 static void hs_reply(struct srv_conn *sc, struct net_srv_req *r, int status,
@@ -704,8 +717,9 @@ static void srv_on_close(struct net_conn *xc, int err, void *arg)
 		purge_held(e, sc);
 		sc->superseded = true;
 		e->old_active += sc->active;
+		/* A client that said goodbye is not waited for. */
 		if (!srv->stopping)
-			net_timer_arm(e->evict_timer, srv->cfg.evict_ms);
+			net_timer_arm(e->evict_timer, e->departing ? 0 : srv->cfg.evict_ms);
 	}
 	conn_put(sc);
 }
@@ -816,9 +830,8 @@ int net_server_new(const struct net_server_cfg *cfg, struct net_server **out)
 		memcpy(srv->handlers, cfg->handlers, sizeof(srv->handlers));
 	if (!srv->handlers[PROTO_OP_PING].fn)
 		srv->handlers[PROTO_OP_PING] = (struct net_handler){ping_handler, NET_H_INLINE};
-	if (!srv->handlers[PROTO_OP_DISCONNECT].fn)
-		srv->handlers[PROTO_OP_DISCONNECT] =
-		    (struct net_handler){ping_handler, NET_H_INLINE};
+	/* The session opcodes are the RPC layer's own. */
+	srv->handlers[PROTO_OP_DISCONNECT] = (struct net_handler){disconnect_handler, NET_H_INLINE};
 	pthread_mutex_init(&srv->qlock, NULL);
 	pthread_cond_init(&srv->qcond, NULL);
 	pthread_cond_init(&srv->idle_cond, NULL);

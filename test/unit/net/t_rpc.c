@@ -706,6 +706,38 @@ static void rpc_server_killed_requests_complete_after_restart(void **state)
 	waitpid(pid, NULL, 0);
 }
 
+static atomic_int evicted;
+
+static void count_evict(struct net_export *exp, void *arg)
+{
+	atomic_fetch_add(&evicted, 1);
+}
+
+static void rpc_disconnect_evicts_at_once(void **state)
+{
+	struct net_server_cfg cfg = {.name = "test-srv",
+				     .fsname = FSNAME,
+				     .handlers = handlers,
+				     .on_export_evict = count_evict}; /* evict_ms: 120 s */
+	struct proto_nid nid = lo_nid();
+	uint16_t port = free_port();
+	struct net_server *srv;
+	struct t_client t;
+
+	atomic_store(&evicted, 0);
+	assert_int_equal(net_server_new(&cfg, &srv), 0);
+	assert_int_equal(net_server_listen(srv, &nid, port), 0);
+	assert_int_equal(net_server_start(srv), 0);
+	client_start(&t, port, NULL, 5000, 0);
+	assert_int_equal(call_ping(&t), 0);
+	/* net_client_free says goodbye: the server forgets the client now. */
+	client_stop(&t);
+	for (int i = 0; i < 200 && atomic_load(&evicted) == 0; i++)
+		usleep(10 * 1000);
+	assert_int_equal(atomic_load(&evicted), 1);
+	net_server_free(srv);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(rpc_ping_round_trip),
     cmocka_unit_test(rpc_thousands_concurrent),
@@ -720,5 +752,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(rpc_bad_checksum_gets_ebadmsg),
     cmocka_unit_test(rpc_reconnect_waits_for_old_requests),
     cmocka_unit_test(rpc_server_killed_requests_complete_after_restart),
+    cmocka_unit_test(rpc_disconnect_evicts_at_once),
 };
 T_GROUP(rpc, tests)
