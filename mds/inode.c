@@ -48,7 +48,7 @@ int inode_encode(const struct mds_inode *ino, uint8_t *buf, size_t cap)
 	proto_put_u64(&c, a->data_version);
 	proto_put_u64(&c, ino->trunc_version);
 	if (ino->flags & INODE_F_LAYOUT)
-		layout_put(&c, &ino->layout);
+		proto_layout_enc(&c, &ino->layout); /* its wire form */
 	if (S_ISLNK(a->mode))
 		proto_put_str(&c, ino->target, ino->target_len, PROTO_SYMLINK_MAX);
 	if (proto_cur_err(&c))
@@ -84,7 +84,7 @@ int inode_decode(const struct proto_fid *fid, const uint8_t *buf, size_t len, st
 	if (out->flags & ~INODE_F_ALL)
 		proto_cur_fail(&c, -EPROTO);
 	if (out->flags & INODE_F_LAYOUT)
-		layout_get(&c, &out->layout);
+		proto_layout_dec(&c, &out->layout);
 	out->target_len = 0;
 	out->target[0] = '\0';
 	if (S_ISLNK(a->mode)) {

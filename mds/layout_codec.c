@@ -7,53 +7,6 @@
 
 #include "mds.h"
 
-void layout_put(struct proto_cur *c, const struct proto_layout *l)
-{
-	size_t plen = strnlen(l->pool, PROTO_POOL_NAME_MAX);
-
-	proto_put_u32(c, l->pattern);
-	proto_put_u32(c, l->flags);
-	proto_put_u32(c, l->stripe_size);
-	proto_put_i32(c, l->stripe_count);
-	proto_put_i32(c, l->stripe_offset);
-	proto_put_u32(c, l->gen);
-	proto_put_str(c, l->pool, plen, PROTO_POOL_NAME_MAX);
-	if (l->nobjs > PROTO_LAYOUT_MAX_STRIPES) {
-		proto_cur_fail(c, -EINVAL);
-		return;
-	}
-	proto_put_u32(c, l->nobjs);
-	for (uint32_t i = 0; i < l->nobjs; i++) {
-		proto_put_u32(c, l->objs[i].ost_idx);
-		proto_put_u64(c, l->objs[i].objid);
-	}
-}
-
-void layout_get(struct proto_cur *c, struct proto_layout *l)
-{
-	struct proto_str pool;
-
-	memset(l, 0, offsetof(struct proto_layout, objs));
-	l->pattern = proto_get_u32(c);
-	l->flags = proto_get_u32(c);
-	l->stripe_size = proto_get_u32(c);
-	l->stripe_count = proto_get_i32(c);
-	l->stripe_offset = proto_get_i32(c);
-	l->gen = proto_get_u32(c);
-	proto_get_str(c, &pool, PROTO_POOL_NAME_MAX);
-	memcpy(l->pool, pool.s, pool.len);
-	l->pool[pool.len] = '\0';
-	l->nobjs = proto_get_u32(c);
-	if (l->nobjs > PROTO_LAYOUT_MAX_STRIPES) {
-		proto_cur_fail(c, -EPROTO);
-		l->nobjs = 0;
-	}
-	for (uint32_t i = 0; i < l->nobjs; i++) {
-		l->objs[i].ost_idx = proto_get_u32(c);
-		l->objs[i].objid = proto_get_u64(c);
-	}
-}
-
 int layout_check_template(const struct proto_layout *t)
 {
 	struct proto_layout *c;

@@ -11,10 +11,6 @@
 
 struct mds_tx;
 
-/* On-disk form of a layout (part of an inode value). */
-void layout_put(struct proto_cur *c, const struct proto_layout *l);
-void layout_get(struct proto_cur *c, struct proto_layout *l);
-
 /* Validates a template with proto_layout_check_template() (-EINVAL), except
  * that pattern 0 means "inherit" (RAID0). */
 int layout_check_template(const struct proto_layout *t);
