@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +55,18 @@ struct net_loop {
 	struct net_call *call_head, *call_tail;
 	bool woken; /* an eventfd write is pending */
 	/* Set by any thread, read by the loop. */
-	volatile int stop;
+	atomic_bool stop; /* any thread sets it; the loop reads it */
 	pthread_t thread;
 	bool has_thread;
-	volatile pthread_t owner; /* the thread running the loop */
-	volatile bool running;
+	/*
+	 * The thread running the loop, and whether one is: written by that
+	 * thread before and after it runs, read by any thread (in_thread).
+	 * pthread_t is not atomic-friendly, so a mutex-free read is made safe by
+	 * publishing owner before running (release) and reading running first
+	 * (acquire).
+	 */
+	pthread_t owner;
+	atomic_bool running;
 };
 
 uint64_t net_now_ms(void)
@@ -122,7 +130,8 @@ void net_loop_free(struct net_loop *loop)
 
 bool net_loop_in_thread(const struct net_loop *loop)
 {
-	return loop->running && pthread_equal(loop->owner, pthread_self());
+	return atomic_load_explicit(&loop->running, memory_order_acquire) &&
+	       pthread_equal(loop->owner, pthread_self());
 }
 
 static void wake(struct net_loop *loop)
@@ -154,7 +163,7 @@ void net_loop_post(struct net_loop *loop, struct net_call *c)
 
 void net_loop_break(struct net_loop *loop)
 {
-	loop->stop = 1;
+	atomic_store(&loop->stop, true);
 	wake(loop);
 }
 
@@ -378,8 +387,8 @@ int net_loop_run(struct net_loop *loop)
 	struct epoll_event evs[64];
 
 	loop->owner = pthread_self();
-	loop->running = true;
-	while (!loop->stop) {
+	atomic_store_explicit(&loop->running, true, memory_order_release);
+	while (!atomic_load(&loop->stop)) {
 		int n, timeout;
 
 		for (int i = 0; i < loop->nhooks; i++)
@@ -392,7 +401,7 @@ int net_loop_run(struct net_loop *loop)
 			if (errno == EINTR)
 				continue;
 			NET_ERR("event loop: epoll_wait: %s", strerror(errno));
-			loop->running = false;
+			atomic_store(&loop->running, false);
 			return -errno;
 		}
 		for (int i = 0; i < n; i++) {
@@ -417,8 +426,8 @@ int net_loop_run(struct net_loop *loop)
 		run_calls(loop);
 		run_timers(loop);
 	}
-	loop->stop = 0;
-	loop->running = false;
+	atomic_store(&loop->stop, false);
+	atomic_store(&loop->running, false);
 	return 0;
 }
 
