@@ -92,16 +92,22 @@ static int64_t cache_pos(struct fc_dir *d, uint64_t off)
 	return -1;
 }
 
-/* Fills a reply of @size bytes from cache index @i; replies (under mu). */
-static void serve(struct fc_fs *fs, fuse_req_t req, struct fc_dir *d, uint32_t i, size_t size)
+/*
+ * Fills a reply of at most @size bytes from cache index @i (under mu).
+ * Returns the buffer (length in *used) or NULL if out of memory.  The caller
+ * replies after unlocking: once the reply is out the kernel may send
+ * RELEASEDIR, which frees @d on another thread, so nothing may touch @d
+ * (not even its mutex) after fuse_reply_*.
+ */
+static char *serve(struct fc_fs *fs, fuse_req_t req, struct fc_dir *d, uint32_t i, size_t size,
+		   size_t *usedp)
 {
-	char *buf = malloc(size);
+	char *buf = malloc(size ? size : 1);
 	size_t used = 0;
 
-	if (!buf) {
-		fc_reply_err(req, -ENOMEM);
-		return;
-	}
+	*usedp = 0;
+	if (!buf)
+		return NULL;
 	for (; i < d->n; i++) {
 		struct dent *de = &d->ents[i];
 		struct fuse_entry_param e;
@@ -134,7 +140,19 @@ static void serve(struct fc_fs *fs, fuse_req_t req, struct fc_dir *d, uint32_t i
 		}
 		used += sz;
 	}
-	fuse_reply_buf(req, buf, used);
+	*usedp = used;
+	return buf;
+}
+
+/* Replies with what serve() built (under no lock). */
+static void reply_listing(fuse_req_t req, char *buf, size_t used, int err)
+{
+	if (err)
+		fc_reply_err(req, err);
+	else if (!buf)
+		fc_reply_err(req, -ENOMEM);
+	else
+		fuse_reply_buf(req, buf, used);
 	free(buf);
 }
 
@@ -152,6 +170,9 @@ static void readdir_done(struct fc_rset *rs, int status)
 	struct proto_mds_dirent e;
 	struct proto_cur c;
 	uint32_t cap = 0;
+	char *buf = NULL;
+	size_t used = 0;
+	int err = 0;
 
 	pthread_mutex_lock(&d->mu);
 	cache_clear(d);
@@ -189,14 +210,16 @@ static void readdir_done(struct fc_rset *rs, int status)
 	}
 	if (status < 0) {
 		cache_clear(d);
-		fc_reply_err(rs->freq, status);
+		err = status;
 	} else {
 		d->have = true;
 		d->start = x->cookie;
 		d->eof = (it.flags & PROTO_READDIR_F_EOF) != 0;
-		serve(rs->fs, rs->freq, d, 0, x->size);
+		buf = serve(rs->fs, rs->freq, d, 0, x->size, &used);
 	}
 	pthread_mutex_unlock(&d->mu);
+	/* @d may be freed (RELEASEDIR) as soon as the reply is out. */
+	reply_listing(rs->freq, buf, used, err);
 	free(x);
 }
 
@@ -210,14 +233,17 @@ void fc_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 					  .flags = PROTO_READDIR_F_PLUS};
 	struct rd_ctx *x;
 	struct net_req *r;
+	size_t used = 0;
 	int64_t i;
 	int rc;
 
 	pthread_mutex_lock(&d->mu);
 	i = cache_pos(d, (uint64_t)off);
 	if (i >= 0 && (i < d->n || d->eof)) {
-		serve(fs, req, d, (uint32_t)i, size);
+		char *buf = serve(fs, req, d, (uint32_t)i, size, &used);
+
 		pthread_mutex_unlock(&d->mu);
+		reply_listing(req, buf, used, 0);
 		return;
 	}
 	pthread_mutex_unlock(&d->mu);
