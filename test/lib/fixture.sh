@@ -233,6 +233,13 @@ fx_umount() { # NAME
 		kill -0 "${FX_PID[$name]}" 2>/dev/null || break
 		sleep 0.05
 	done
+	# An unmounted client exits: one that does not would hang the test.
+	if kill -0 "${FX_PID[$name]}" 2>/dev/null; then
+		kill -9 "${FX_PID[$name]}" 2>/dev/null
+		wait "${FX_PID[$name]}" 2>/dev/null
+		FX_PID[$name]=
+		fx_fail "stria-fuse for $name did not exit within 10 s of its unmount"
+	fi
 	wait "${FX_PID[$name]}" 2>/dev/null
 	FX_PID[$name]=
 }
