@@ -98,6 +98,8 @@ struct net_client {
 	uint64_t last_send_ms;
 	bool ping_out;
 	bool shutting_down;
+	bool pump_posted; /* pump_call is queued on the loop */
+	struct net_call pump_call;
 	bool logged_down; /* "cannot reach" already logged for this outage */
 	int refused;	  /* an authentication error to fail requests with, or 0 */
 	/* handshake */
@@ -120,6 +122,7 @@ struct net_client {
 };
 
 static void pump(struct net_client *cl);
+static void pump_cb(void *arg);
 static void start_connect(struct net_client *cl);
 static void conn_lost(struct net_client *cl, int err);
 
@@ -237,11 +240,19 @@ static void fail_all(struct net_client *cl, int err)
 static void req_msg_sent(struct net_msg *m, int err)
 {
 	struct net_req *r = m->owner;
+	struct net_client *cl = r->cl;
+	bool was_next = cl->next_send == r;
 
 	r->tx_busy = false;
 	if (r->done_deferred) {
 		r->done_deferred = false;
-		run_callback(r);
+		run_callback(r); /* may free r */
+		return;
+	}
+	/* Pump later: this may run inside the transport's close of the connection. */
+	if (was_next && !cl->pump_posted && !cl->shutting_down) {
+		cl->pump_posted = true;
+		net_loop_post(cl->loop, &cl->pump_call);
 	}
 }
 
@@ -281,6 +292,14 @@ static void send_req(struct net_client *cl, struct net_req *r)
 	cl->xprt->send(cl->conn, &r->msg);
 }
 
+static void pump_cb(void *arg)
+{
+	struct net_client *cl = arg;
+
+	cl->pump_posted = false;
+	pump(cl);
+}
+
 static void pump(struct net_client *cl)
 {
 	if (cl->state != NET_CLIENT_CONNECTED)
@@ -288,11 +307,14 @@ static void pump(struct net_client *cl)
 	while (cl->next_send && cl->on_wire < cl->cfg.max_inflight) {
 		struct net_req *r = cl->next_send;
 
+		/*
+		 * Its previous attempt still sits in a transport queue: it stays
+		 * next in line, and req_msg_sent() pumps again once it is let go
+		 * (skipping it would leave it unsent until the next reconnect).
+		 */
+		if (r->tx_busy)
+			return;
 		cl->next_send = r->next;
-		if (r->tx_busy) {
-			/* Its previous attempt is still queued on a dead connection. */
-			continue;
-		}
 		send_req(cl, r);
 		if (!cl->conn)
 			return;
@@ -938,6 +960,8 @@ int net_client_new(struct net_loop *loop, const struct net_client_cfg *cfg, stru
 	err = net_timer_new(loop, tick_cb, cl, &cl->tick_timer);
 	if (err)
 		goto err_timer;
+	cl->pump_call.fn = pump_cb;
+	cl->pump_call.arg = cl;
 	cl->start_call.fn = start_on_loop;
 	cl->start_call.arg = cl;
 	net_loop_post(loop, &cl->start_call);
