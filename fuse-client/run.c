@@ -144,6 +144,7 @@ int fc_run(const char *source, const char *mountpoint, const struct fc_opts *o, 
 	char kopts[2048];
 	int notify = -1, rc = 1;
 	pthread_t ra;
+	bool ra_started = false;
 
 	if (!fs)
 		return 1;
@@ -191,8 +192,7 @@ int fc_run(const char *source, const char *mountpoint, const struct fc_opts *o, 
 	}
 	NET_INFO("mounted %s on %s", source, fs->mountpoint);
 	notify_parent(&notify, 0);
-	if (pthread_create(&ra, NULL, readahead_thread, fs) == 0)
-		pthread_detach(ra);
+	ra_started = pthread_create(&ra, NULL, readahead_thread, fs) == 0;
 	cfg = fuse_loop_cfg_create();
 	if (!cfg)
 		goto out_unmount;
@@ -204,6 +204,9 @@ int fc_run(const char *source, const char *mountpoint, const struct fc_opts *o, 
 	fuse_loop_cfg_destroy(cfg);
 out_unmount:
 	fuse_session_unmount(fs->se);
+	/* It stats our own mount: joinable only now that a stat cannot wait on us. */
+	if (ra_started)
+		pthread_join(ra, NULL);
 out_sig:
 	fuse_remove_signal_handlers(fs->se);
 out_se:
