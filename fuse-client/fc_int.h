@@ -29,13 +29,13 @@
 #include "proto/proto.h"
 
 /* Virtual xattrs (docs/client.md). */
-#define FC_XATTR_LOV	"user.stria.lov"    /* a file's layout, a directory's default */
-#define FC_XATTR_LOV2	"stria.lov"	    /* alias, not listed */
-#define FC_XATTR_STATFS "user.stria.statfs" /* root: every target's statfs */
-#define FC_XATTR_NODES	"user.stria.nodes"  /* root: the node table's size (tests) */
+/* The virtual xattrs the CLI uses: proto/vxattr.h defines names and formats. */
+#define FC_XATTR_LOV	PROTO_VXATTR_LOV
+#define FC_XATTR_LOV2	PROTO_VXATTR_LOV_ALIAS
+#define FC_XATTR_STATFS PROTO_VXATTR_STATFS
+#define FC_XATTR_NODES	"user.stria.nodes" /* root: the node table's size (tests) */
 
 /* Statfs xattr format version (first u32 of the value). */
-#define FC_STATFS_XATTR_VERSION 1
 
 struct fc_fs;
 struct fc_node;
@@ -412,21 +412,5 @@ void fc_report_send(struct fc_fs *fs, fuse_req_t freq, struct fc_file *f, int ho
  * same geometry and pool; templates pass unchanged.  Returns 0 or -EINVAL.
  */
 int fc_lov_to_template(const void *val, size_t len, struct proto_layout *out);
-
-struct fc_statfs_ent {
-	uint32_t type, index;
-	char name[PROTO_TARGET_NAME_MAX + 1];
-	int32_t status; /* 0 or -errno (target unreachable) */
-	struct proto_statfs sfs;
-};
-/*
- * Encodes the statfs xattr: u32 version, u32 count, then per target
- * u32 type, u32 index, u16-counted name, i32 status, statfs (proto_statfs_enc).
- * Returns the length, or -EMSGSIZE if @cap is too small.
- */
-int fc_statfs_xattr_enc(const struct fc_statfs_ent *e, uint32_t n, void *buf, size_t cap);
-/* Decodes it (the CLI's side; tests): count in *n, up to @cap entries.  0 or -EPROTO. */
-int fc_statfs_xattr_dec(const void *buf, size_t len, struct fc_statfs_ent *e, uint32_t cap,
-			uint32_t *n);
 
 #endif

@@ -132,12 +132,12 @@ static void lov_call(fuse_req_t req, struct fc_node *node, uint16_t op,
 struct sfs_ctx {
 	size_t size;
 	uint32_t n;
-	struct fc_statfs_ent *e;
+	struct proto_tgt_statfs *e;
 };
 
 static int ost_statfs_cb(struct fc_rset *rs, struct net_req *req, int status, void *arg)
 {
-	struct fc_statfs_ent *e = arg;
+	struct proto_tgt_statfs *e = arg;
 	struct proto_ost_statfs_rep rep;
 	struct proto_cur c;
 
@@ -153,7 +153,7 @@ static int ost_statfs_cb(struct fc_rset *rs, struct net_req *req, int status, vo
 
 static int mdt_statfs_cb(struct fc_rset *rs, struct net_req *req, int status, void *arg)
 {
-	struct fc_statfs_ent *e = arg;
+	struct proto_tgt_statfs *e = arg;
 	struct proto_mds_statfs_rep rep;
 	struct proto_cur c;
 
@@ -172,7 +172,7 @@ static void statfs_done(struct fc_rset *rs, int status)
 	struct sfs_ctx *x = rs->priv;
 	size_t cap = 16 + (size_t)x->n * (64 + PROTO_TARGET_NAME_MAX);
 	char *buf = malloc(cap);
-	int len = buf ? fc_statfs_xattr_enc(x->e, x->n, buf, cap) : -ENOMEM;
+	int len = buf ? proto_tgt_statfs_list_enc(x->e, x->n, buf, cap) : -ENOMEM;
 
 	if (status == 0 && len < 0)
 		status = len;
@@ -230,7 +230,7 @@ static void statfs_all(fuse_req_t req, size_t size)
 		return;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		struct fc_statfs_ent *e = &x->e[i];
+		struct proto_tgt_statfs *e = &x->e[i];
 		struct net_req *r;
 
 		e->type = t[i].type;

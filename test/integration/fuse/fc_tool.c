@@ -61,11 +61,11 @@ static int getstripe(const char *path)
 static int statfs_all(const char *mnt)
 {
 	static uint8_t buf[65536];
-	struct fc_statfs_ent e[64];
+	struct proto_tgt_statfs e[64];
 	uint32_t n;
 	ssize_t len = getxattr(mnt, FC_XATTR_STATFS, buf, sizeof(buf));
 
-	if (len < 0 || fc_statfs_xattr_dec(buf, (size_t)len, e, 64, &n)) {
+	if (len < 0 || proto_tgt_statfs_list_dec(buf, (size_t)len, e, 64, &n)) {
 		fprintf(stderr, "statfs %s: %s\n", mnt, len < 0 ? strerror(errno) : "malformed");
 		return 1;
 	}

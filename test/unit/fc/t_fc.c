@@ -137,27 +137,6 @@ static void lov_file_layout_becomes_template(void **state)
 	assert_int_equal(fc_lov_to_template(buf, c.pos - 1, &out), -EINVAL);
 }
 
-static void statfs_xattr_roundtrip(void **state)
-{
-	struct fc_statfs_ent e[2] = {{.type = 1, .index = 0, .name = "fs-MDT0000"},
-				     {.type = 2, .index = 3, .name = "fs-OST0003", .status = -EIO}};
-	struct fc_statfs_ent d[2];
-	uint8_t buf[512];
-	uint32_t n;
-	int len;
-
-	e[0].sfs.blocks = 1000;
-	len = fc_statfs_xattr_enc(e, 2, buf, sizeof(buf));
-	assert_true(len > 0);
-	assert_int_equal(fc_statfs_xattr_dec(buf, (size_t)len, d, 2, &n), 0);
-	assert_int_equal(n, 2);
-	assert_string_equal(d[1].name, "fs-OST0003");
-	assert_int_equal(d[1].status, -EIO);
-	assert_int_equal(d[0].sfs.blocks, 1000);
-	assert_int_equal(fc_statfs_xattr_enc(e, 2, buf, 10), -EMSGSIZE);
-	assert_int_equal(fc_statfs_xattr_dec(buf, (size_t)len - 1, d, 2, &n), -EPROTO);
-}
-
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(pieces_count1_merges_to_bulk_max),
     cmocka_unit_test(pieces_striped_one_per_object_extent),
@@ -166,7 +145,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(opts_parse_rejects_unknown),
     cmocka_unit_test(nodes_lookup_counts_free_at_zero),
     cmocka_unit_test(lov_file_layout_becomes_template),
-    cmocka_unit_test(statfs_xattr_roundtrip),
 };
 
 T_GROUP(fc, tests)
