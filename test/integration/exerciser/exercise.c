@@ -138,7 +138,12 @@ static void fill(uint8_t *p, uint64_t len)
 	}
 }
 
-static void set_layout(struct file *f, int i)
+/*
+ * Creates @f with its own layout: the layout must be set before any write
+ * open (which fixes it), so the file is made with mknod, given its layout by
+ * path, and only then opened for writing, as `stria setstripe` does.
+ */
+static void create_with_layout(struct file *f, int i)
 {
 	static const int counts[] = {1, 2, 4, -1};
 	static const uint32_t sizes[] = {64u << 10, 1u << 20};
@@ -151,7 +156,9 @@ static void set_layout(struct file *f, int i)
 	snprintf(f->layout, sizeof(f->layout), "-c %d -S %uK", l.stripe_count, l.stripe_size >> 10);
 	proto_cur_init(&c, buf, sizeof(buf));
 	proto_layout_enc(&c, &l);
-	if (fsetxattr(f->fd, PROTO_VXATTR_LOV, buf, c.pos, 0) < 0) {
+	if (mknod(f->path, S_IFREG | 0644, 0) < 0)
+		die_errno(f, "mknod");
+	if (setxattr(f->path, PROTO_VXATTR_LOV, buf, c.pos, 0) < 0) {
 		fprintf(stderr, "stria-exercise: setting layout %s on %s: %s\n", f->layout, f->path,
 			strerror(errno));
 		exit(1);
@@ -304,11 +311,13 @@ int main(int argc, char **argv)
 		f->model = calloc(1, maxsize);
 		snprintf(f->layout, sizeof(f->layout), "default");
 		unlink(f->path);
-		f->fd = open(f->path, O_RDWR | O_CREAT | O_EXCL, 0644);
-		if (!f->model || f->fd < 0)
-			die_errno(f, "create");
+		if (!f->model)
+			die_errno(f, "model");
 		if (layouts)
-			set_layout(f, i);
+			create_with_layout(f, i);
+		f->fd = open(f->path, O_RDWR | (layouts ? 0 : O_CREAT | O_EXCL), 0644);
+		if (f->fd < 0)
+			die_errno(f, "create");
 	}
 	for (uint64_t i = 0; i < nops; i++) {
 		struct file *f = &files[rnd_below((uint64_t)nfiles)];
