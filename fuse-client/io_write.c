@@ -5,9 +5,10 @@
  * non-contiguous write, flush, fsync, release, a read or a truncate sends it
  * as stripe-sized RPCs (fc_pieces), all in flight at once, while the next
  * writes fill a fresh buffer.  At most two buffers' worth of bytes are in
- * flight per file; beyond that the writing handler thread waits.  A failed
- * RPC makes the error sticky on the file: the next write, flush, fsync or
- * close reports it.
+ * flight per file; beyond that the writing handler thread waits, as does a
+ * write overlapping a buffer in flight (the OSS may apply the RPCs of two
+ * buffers in either order).  A failed RPC makes the error sticky on the
+ * file: the next write, flush, fsync or close reports it.
  */
 #include "fc_int.h"
 
@@ -32,6 +33,7 @@ struct fc_wbuf {
 	uint64_t inflight; /* bytes being written */
 	int err;	   /* first error not yet reported */
 	struct wb_waiter *waiters;
+	struct wb_flush *flying; /* buffers being written, for overlap checks */
 };
 
 /* One buffer on its way to the OSTs. */
@@ -42,6 +44,7 @@ struct wb_flush {
 	uint64_t off;
 	uint32_t len;
 	struct fc_layout *fl;
+	struct wb_flush *next; /* on fc_wbuf.flying */
 };
 
 void fc_wb_free(struct fc_node *node)
@@ -202,6 +205,12 @@ static void flush_done(struct fc_rset *rs, int status)
 	int err = 0;
 
 	pthread_mutex_lock(&node->mu);
+	for (struct wb_flush **pp = &wb->flying; *pp; pp = &(*pp)->next) {
+		if (*pp == f) {
+			*pp = f->next;
+			break;
+		}
+	}
 	wb->inflight -= f->len;
 	if (status && !wb->err)
 		wb->err = status;
@@ -243,6 +252,8 @@ static struct wb_flush *flush_take(struct fc_fs *fs, struct fc_node *node)
 	wb->buf = NULL;
 	wb->len = 0;
 	wb->inflight += f->len;
+	f->next = wb->flying;
+	wb->flying = f;
 	return f;
 }
 
@@ -269,6 +280,19 @@ static void flush_send(struct wb_flush *f)
 	if (rc)
 		fc_rset_fail(rs, rc);
 	fc_rset_seal(rs);
+}
+
+/*
+ * Whether [off, off + len) overlaps a buffer being written (under mu).  Data
+ * overlapping one must wait for it: the RPCs of two buffers in flight at once
+ * may reach the OST in either order, and the older data could land last.
+ */
+static bool overlaps_inflight(struct fc_wbuf *wb, uint64_t off, uint64_t len)
+{
+	for (struct wb_flush *f = wb->flying; f; f = f->next)
+		if (off < f->off + f->len && f->off < off + len)
+			return true;
+	return false;
 }
 
 static void now(struct proto_time *t)
@@ -314,8 +338,10 @@ ssize_t fc_wb_write(struct fc_fs *fs, struct fc_node *node, struct fuse_bufvec *
 				continue;
 			}
 		}
-		/* Back-pressure: two buffers' worth in flight at most. */
-		if (wb->inflight && wb->inflight + wb->len + len > 2ull * wb->cap) {
+		/* Back-pressure: two buffers' worth in flight at most; and no
+		 * rewrite of bytes still in flight (ordering). */
+		if (wb->inflight && (wb->inflight + wb->len + len > 2ull * wb->cap ||
+				     overlaps_inflight(wb, (uint64_t)off, len))) {
 			if (nf) {
 				pthread_mutex_unlock(&node->mu);
 				flush_send(fl[0]);
