@@ -37,28 +37,44 @@ static int name_check(const char *name, struct proto_str *out)
 
 /* ---- lookup, getattr --------------------------------------------------- */
 
+/*
+ * The getattr_rep body of @rs's reply (the caller frees it), or NULL after
+ * replying the error (@status, out of memory, or a malformed body) to FUSE.
+ */
+static struct proto_mds_getattr_rep *getattr_rep_or_reply(struct fc_rset *rs, int status)
+{
+	struct proto_mds_getattr_rep *rep = NULL;
+	struct proto_cur c;
+
+	if (!status) {
+		rep = calloc(1, sizeof(*rep));
+		status = rep ? 0 : -ENOMEM;
+	}
+	if (!status) {
+		net_req_reply(fc_rset_req(rs, 0), &c);
+		status = proto_mds_getattr_rep_dec(&c, rep);
+	}
+	if (status) {
+		fc_reply_err(rs->freq, status);
+		free(rep);
+		return NULL;
+	}
+	return rep;
+}
+
+static const struct proto_layout *rep_layout(const struct proto_mds_getattr_rep *rep)
+{
+	return (rep->flags & PROTO_MDS_GETATTR_F_LAYOUT) ? &rep->layout : NULL;
+}
+
 /* Replies with the entry of a getattr_rep body. */
 static void getattr_rep_entry(struct fc_rset *rs, int status)
 {
-	struct proto_mds_getattr_rep *rep;
-	struct proto_cur c;
+	struct proto_mds_getattr_rep *rep = getattr_rep_or_reply(rs, status);
 
-	if (status) {
-		fc_reply_err(rs->freq, status);
+	if (!rep)
 		return;
-	}
-	rep = calloc(1, sizeof(*rep));
-	if (!rep) {
-		fc_reply_err(rs->freq, -ENOMEM);
-		return;
-	}
-	net_req_reply(fc_rset_req(rs, 0), &c);
-	status = proto_mds_getattr_rep_dec(&c, rep);
-	if (status)
-		fc_reply_err(rs->freq, status);
-	else
-		fc_reply_entry(rs->freq, &rep->attr,
-			       (rep->flags & PROTO_MDS_GETATTR_F_LAYOUT) ? &rep->layout : NULL);
+	fc_reply_entry(rs->freq, &rep->attr, rep_layout(rep));
 	free(rep);
 }
 
@@ -114,26 +130,13 @@ static void reply_attr(struct fc_fs *fs, fuse_req_t req, struct fc_node *node,
 static void getattr_done(struct fc_rset *rs, int status)
 {
 	struct proto_mds_getattr_rep *rep;
-	struct proto_cur c;
 
 	if (status == -ENOENT)
 		status = -ESTALE; /* a stale cached name: the VFS looks it up again */
-	if (status) {
-		fc_reply_err(rs->freq, status);
+	rep = getattr_rep_or_reply(rs, status);
+	if (!rep)
 		return;
-	}
-	rep = calloc(1, sizeof(*rep));
-	if (!rep) {
-		fc_reply_err(rs->freq, -ENOMEM);
-		return;
-	}
-	net_req_reply(fc_rset_req(rs, 0), &c);
-	status = proto_mds_getattr_rep_dec(&c, rep);
-	if (status)
-		fc_reply_err(rs->freq, status);
-	else
-		reply_attr(rs->fs, rs->freq, rs->priv, &rep->attr,
-			   (rep->flags & PROTO_MDS_GETATTR_F_LAYOUT) ? &rep->layout : NULL);
+	reply_attr(rs->fs, rs->freq, rs->priv, &rep->attr, rep_layout(rep));
 	free(rep);
 }
 
