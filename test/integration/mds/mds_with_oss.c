@@ -12,6 +12,7 @@
  *  - the checker finds nothing wrong at the end.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -46,11 +47,12 @@ static struct net_loop *loop;
 
 static void run_mkfs(const char *dir, uint32_t index)
 {
-	char cmd[512];
+	char cmd[PATH_MAX + 512];
 
-	snprintf(cmd, sizeof(cmd),
-		 "%s --ost --fsname %s --index %u --mgsnode 127.0.0.1@tcp --mgsport %u -q %s",
-		 STRIA_MKFS_BIN, T_FSNAME, index, d.port, dir);
+	CHECK((size_t)snprintf(cmd, sizeof(cmd),
+			       "'%s' --ost --fsname %s --index %u --mgsnode 127.0.0.1@tcp "
+			       "--mgsport %u -q '%s'",
+			       STRIA_MKFS_BIN, T_FSNAME, index, d.port, dir) < sizeof(cmd));
 	CHECK(system(cmd) == 0);
 }
 

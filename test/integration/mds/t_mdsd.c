@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -170,10 +171,12 @@ int t_mdsd_wait(struct t_mdsd *d)
 
 int t_mdsd_check(struct t_mdsd *d)
 {
-	char cmd[256];
+	char cmd[PATH_MAX + 512];
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "'%s' --check '%s' >>'%s' 2>&1", STRIA_MDS_BIN, d->dir, d->log);
+	/* The build directory can be anywhere (CI clones under /check/...). */
+	CHECK((size_t)snprintf(cmd, sizeof(cmd), "'%s' --check '%s' >>'%s' 2>&1", STRIA_MDS_BIN,
+			       d->dir, d->log) < sizeof(cmd));
 	st = system(cmd);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
