@@ -76,10 +76,11 @@ static int run_iter(struct mds_db *db, struct kv_snap *snap, const struct proto_
 	return kv_iter_new(db->kv, snap, lo, sizeof(lo), hi, sizeof(hi), out);
 }
 
-int dirent_find(struct mds_db *db, struct kv_snap *snap, const struct proto_fid *parent,
-		struct proto_str name, struct dent *out)
+static int find(struct mds_db *db, struct kv_snap *snap, const struct proto_fid *parent,
+		struct proto_str name, struct dent *out, uint64_t *slot)
 {
 	uint64_t start = dirent_run_start(db, name.s, name.len);
+	uint64_t next = start;
 	struct dent *d = out;
 	struct kv_iter *it;
 	size_t klen, vlen;
@@ -92,11 +93,16 @@ int dirent_find(struct mds_db *db, struct kv_snap *snap, const struct proto_fid 
 	for (; kv_iter_valid(it); kv_iter_next(it)) {
 		const uint8_t *k = kv_iter_key(it, &klen);
 		const uint8_t *v = kv_iter_val(it, &vlen);
+		uint64_t c;
 		int rc2;
 
 		if (klen != KEY_DIRENT_LEN)
 			continue;
-		rc2 = dirent_decode(key_get_be64(k + KEY_FID_LEN), v, vlen, d);
+		c = key_get_be64(k + KEY_FID_LEN);
+		/* The first free counter of the run (entries are in counter order). */
+		if (c == next)
+			next++;
+		rc2 = dirent_decode(c, v, vlen, d);
 		if (rc2) {
 			rc = rc2;
 			break;
@@ -109,7 +115,39 @@ int dirent_find(struct mds_db *db, struct kv_snap *snap, const struct proto_fid 
 	if (rc == -ENOENT)
 		rc = kv_iter_status(it) ?: -ENOENT;
 	kv_iter_free(it);
+	if (slot)
+		*slot = next > start + DIRENT_COLL_MAX ? 0 : next;
 	return rc;
+}
+
+int dirent_find(struct mds_db *db, struct kv_snap *snap, const struct proto_fid *parent,
+		struct proto_str name, struct dent *out)
+{
+	return find(db, snap, parent, name, out, NULL);
+}
+
+int dirent_find_slot(struct mds_db *db, const struct proto_fid *parent, struct proto_str name,
+		     struct dent *out, uint64_t *slot)
+{
+	return find(db, NULL, parent, name, out, slot);
+}
+
+int dirent_add_at(struct mds_tx *tx, const struct proto_fid *parent, struct proto_str name,
+		  const struct proto_fid *fid, uint32_t type, uint64_t slot)
+{
+	struct dent d;
+
+	if (name.len > 255)
+		return -ENAMETOOLONG;
+	if (slot == 0)
+		return -ENOSPC;
+	d.cookie = slot;
+	d.fid = *fid;
+	d.type = type;
+	d.namelen = (uint16_t)name.len;
+	memcpy(d.name, name.s, name.len);
+	d.name[name.len] = '\0';
+	return dirent_set(tx, parent, &d);
 }
 
 int dirent_set(struct mds_tx *tx, const struct proto_fid *parent, const struct dent *d)

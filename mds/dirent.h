@@ -44,6 +44,18 @@ int dirent_find(struct mds_db *db, struct kv_snap *snap, const struct proto_fid 
 		struct proto_str name, struct dent *out);
 
 /*
+ * dirent_find that, when @name is absent, also returns in *@slot the cookie
+ * dirent_add would give it (0: the collision run is full), found by the same
+ * scan: a create under the parent's lock reads its run once, not twice.
+ */
+int dirent_find_slot(struct mds_db *db, const struct proto_fid *parent, struct proto_str name,
+		     struct dent *out, uint64_t *slot);
+
+/* Stages @name -> @fid at a cookie dirent_find_slot returned (0: -ENOSPC). */
+int dirent_add_at(struct mds_tx *tx, const struct proto_fid *parent, struct proto_str name,
+		  const struct proto_fid *fid, uint32_t type, uint64_t slot);
+
+/*
  * Stages a new entry @name -> (@fid, @type) in @parent (caller holds the
  * parent's lock and checked the name is absent).  Returns 0 with the cookie in
  * *@cookie, -ENOSPC if the collision run is full, or -errno.

@@ -131,7 +131,7 @@ static int make_locked(struct mds_tx *tx, const struct proto_fid *pfid, const st
 {
 	struct mds_inode *dir = &s->dir, *ino = &s->ino;
 	struct proto_fid fid;
-	uint64_t cookie;
+	uint64_t slot;
 	struct dent d;
 	int rc;
 
@@ -141,7 +141,7 @@ static int make_locked(struct mds_tx *tx, const struct proto_fid *pfid, const st
 	rc = perm_check(&tx->creds, &dir->a, PERM_EXEC);
 	if (rc)
 		return rc;
-	rc = dirent_find(tx->db, NULL, pfid, m->name, &d);
+	rc = dirent_find_slot(tx->db, pfid, m->name, &d, &slot);
 	if (rc == 0)
 		return make_existing(tx, m, &d, ino, out);
 	if (rc != -ENOENT)
@@ -172,7 +172,8 @@ static int make_locked(struct mds_tx *tx, const struct proto_fid *pfid, const st
 		if (rc)
 			return rc;
 	}
-	rc = dirent_add(tx, pfid, m->name, &fid, ino->a.mode & S_IFMT, &cookie);
+	/* The parent's lock is held since the scan, so the slot is still free. */
+	rc = dirent_add_at(tx, pfid, m->name, &fid, ino->a.mode & S_IFMT, slot);
 	if (rc)
 		return rc;
 	rc = inode_stage(tx, ino);
