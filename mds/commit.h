@@ -6,6 +6,14 @@
  * leader: it reads the highest ticket handed out, syncs the WAL once, and
  * marks every ticket up to that one durable.  Everything applied before the
  * sync started is covered by it, so N concurrent creates share one sync.
+ *
+ * Gathering: replies reach N clients at slightly different times, so their
+ * next requests arrive spread out, and a leader that syncs at once covers
+ * only the first of them while the rest wait for the following sync (two
+ * syncs where one would do).  So a leader first waits, up to the window and
+ * never longer than half the recent sync time, until as many batches are
+ * pending as the previous sync covered.  A lone writer (the previous sync
+ * covered one batch) never waits; the window bounds the added latency.
  */
 #ifndef STRIA_MDS_COMMIT_H
 #define STRIA_MDS_COMMIT_H
@@ -18,14 +26,21 @@ struct kv;
 
 struct gcommit {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;  /* broadcast when durable or err changes (mu) */
-	uint64_t applied;   /* mu: last ticket handed out */
-	uint64_t durable;   /* mu: every ticket <= durable is on stable storage */
-	bool syncing;	    /* mu: a leader is syncing */
-	uint64_t nsyncs;    /* mu: WAL syncs done */
-	int err;	    /* mu: sticky -errno of a failed sync */
-	uint32_t window_us; /* set at init: leader's gathering delay */
+	pthread_cond_t cv;	/* broadcast when durable or err changes (mu) */
+	pthread_cond_t fill_cv; /* signalled by gc_ticket while a leader gathers */
+	uint64_t applied;	/* mu: last ticket handed out */
+	uint64_t durable;	/* mu: every ticket <= durable is on stable storage */
+	bool syncing;		/* mu: a leader is syncing (or gathering) */
+	bool gathering;		/* mu: the leader waits on fill_cv */
+	uint64_t nsyncs;	/* mu: WAL syncs done */
+	uint64_t last_group;	/* mu: tickets the last sync made durable */
+	uint32_t sync_us;	/* mu: moving average of a WAL sync's duration */
+	int err;		/* mu: sticky -errno of a failed sync */
+	uint32_t window_us;	/* set at init: the longest a leader gathers; 0: never */
 };
+
+/* The default gathering bound (stria-mds --commit-window). */
+#define GC_WINDOW_DEFAULT_US 2000
 
 void gc_init(struct gcommit *gc, uint32_t window_us);
 void gc_destroy(struct gcommit *gc);

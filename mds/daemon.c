@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "commit.h"
 #include "mgs.h"
 #include "ost.h"
 
@@ -122,7 +123,11 @@ static int load_identity(struct mds_svc *svc)
 
 static int open_db(struct mds_svc *svc)
 {
-	struct mds_db_opts opts = {.alloc_objects = ost_alloc_objects, .alloc_arg = svc->osts};
+	struct mds_db_opts opts = {.alloc_objects = ost_alloc_objects,
+				   .alloc_arg = svc->osts,
+				   .commit_window_us = svc->cfg.commit_window_us < 0
+							   ? GC_WINDOW_DEFAULT_US
+							   : (uint32_t)svc->cfg.commit_window_us};
 	char path[PATH_MAX];
 	int rc;
 
@@ -178,9 +183,10 @@ static void log_started(struct mds_svc *svc)
 			sizeof(nids) - strlen(nids) - 1);
 	}
 	NET_INFO("stria-mds %s: serving %s (file system %s) on %s port %u, %u OST(s) "
-		 "registered, %s",
+		 "registered, commit window %d us, %s",
 		 STRIA_VERSION, svc->id.name, svc->id.fsname, n ? nids : "0.0.0.0@tcp",
 		 svc->cfg.port ? svc->cfg.port : PROTO_DEFAULT_PORT, mgs_tgt_count(svc->mgs),
+		 svc->cfg.commit_window_us < 0 ? GC_WINDOW_DEFAULT_US : svc->cfg.commit_window_us,
 		 svc->key ? "clients must hold the cluster key"
 			  : "no key: connections are not authenticated");
 }
@@ -277,6 +283,10 @@ void mds_svc_stop(struct mds_svc *svc)
 	free_clients(svc->clients);
 	free_clients(svc->evicted);
 	/* Everything acknowledged was durable before its reply; close syncs the rest. */
+	if (svc->db)
+		NET_INFO("%s: %llu batches committed in %llu WAL syncs", svc->id.name,
+			 (unsigned long long)mds_db_applied(svc->db),
+			 (unsigned long long)mds_db_wal_syncs(svc->db));
 	mds_db_close(svc->db);
 	if (svc->rec_tail)
 		rec_destroy(svc);

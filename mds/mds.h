@@ -469,6 +469,7 @@ struct mds_svc_cfg {
 	int32_t recovery_window_s;	    /* < 0: MDS_RECOVERY_WINDOW_S */
 	uint32_t nworkers;		    /* 0: 16 */
 	uint32_t evict_ms;		    /* 0: the net default */
+	int32_t commit_window_us;	    /* < 0: GC_WINDOW_DEFAULT_US; 0: no gathering */
 	const char *fail[MDS_SVC_MAX_FAIL]; /* --fail specs (failinj.h) */
 	uint32_t nfail;
 };

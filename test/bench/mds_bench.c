@@ -4,7 +4,8 @@
  * clients, against raw RocksDB synced-batch writes of the same shape, side by
  * side in one run.
  *
- *   stria-mds-bench [-c CLIENTS] [-n FILES] [-r ROUNDS] [-L ENTRIES] [-W WINDOW] [-d DIR]
+ *   stria-mds-bench [-c CLIENTS] [-n FILES] [-r ROUNDS] [-L ENTRIES] [-W WINDOW]
+ *                   [-C COMMIT_USEC] [-d DIR]
  *
  * Each round (ROUNDS times, alternating stria and the baseline):
  *   create_shared_dir     every client creates FILES files in one directory
@@ -49,6 +50,7 @@
 
 static int nclients = 4, nfiles = 2000, rounds = 5;
 static long large = 1000000, window = 10000;
+static const char *commit_window; /* -C: the MDS's --commit-window */
 static const char *bench_dir = "/tmp";
 static char workdir[PATH_MAX];
 
@@ -346,6 +348,24 @@ static void format_mdt(void)
 	CHECK(mds_db_format(db) == 0);
 	t_mdsd_arg(&d, "--recovery-window");
 	t_mdsd_arg(&d, "0");
+	if (commit_window) {
+		t_mdsd_arg(&d, "--commit-window");
+		t_mdsd_arg(&d, commit_window);
+	}
+}
+
+/* Prints the MDS's closing line on how many batches each WAL sync carried. */
+static void print_syncs(void)
+{
+	char line[512];
+	FILE *f = fopen(d.log, "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "WAL syncs"))
+			printf("# mds: %s", strstr(line, ": ") ? strstr(line, ": ") + 2 : line);
+	fclose(f);
 }
 
 static rocksdb_t *raw_open(void)
@@ -383,7 +403,7 @@ static double median(const double *in, int n)
 static void usage(void)
 {
 	fprintf(stderr, "usage: stria-mds-bench [-c CLIENTS] [-n FILES] [-r ROUNDS] [-L ENTRIES] "
-			"[-W WINDOW] [-d DIR]\n");
+			"[-W WINDOW] [-C COMMIT_USEC] [-d DIR]\n");
 	exit(2);
 }
 
@@ -400,7 +420,7 @@ int main(int argc, char **argv)
 	double r_create;
 	int c;
 
-	while ((c = getopt(argc, argv, "c:n:r:L:W:d:")) != -1) {
+	while ((c = getopt(argc, argv, "c:n:r:L:W:C:d:")) != -1) {
 		switch (c) {
 		case 'c':
 			nclients = atoi(optarg);
@@ -416,6 +436,9 @@ int main(int argc, char **argv)
 			break;
 		case 'W':
 			window = atol(optarg);
+			break;
+		case 'C':
+			commit_window = optarg;
 			break;
 		case 'd':
 			bench_dir = optarg;
@@ -521,6 +544,7 @@ int main(int argc, char **argv)
 	rocksdb_close(rdb);
 	if (t_mdsd_stop(&d, SIGTERM) != 0)
 		die("stria-mds did not exit 0 on SIGTERM");
+	print_syncs();
 	t_oss_stop(oss);
 	{
 		char cmd[PATH_MAX + 16];

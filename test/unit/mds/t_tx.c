@@ -7,6 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "mds/commit.h"
+#include "mds/db.h"
 
 static void tx_caller_records_share_the_batch(void **state)
 {
@@ -180,12 +184,94 @@ static void group_commit_shares_wal_syncs(void **state)
 	assert_true(gc_storm(*state) < GC_THREADS * GC_PER_THREAD);
 }
 
-static void group_commit_window_gathers_more(void **state)
-{
-	struct mds_db_opts o = {.commit_window_us = 2000};
-	struct t_mds *t = t_make(&o);
+struct gc_waiter {
+	struct mds_db *db;
+	uint64_t ticket;
+	int rc;
+};
 
-	assert_true(gc_storm(t) * 8 < GC_THREADS * GC_PER_THREAD);
+static void *gc_wait_thread(void *p)
+{
+	struct gc_waiter *w = p;
+
+	w->rc = gc_wait(&w->db->gc, w->db->kv, w->ticket);
+	return NULL;
+}
+
+/* Leads one sync covering @n tickets handed out together. */
+static void gc_group(struct mds_db *db, int n)
+{
+	uint64_t t = 0;
+
+	for (int i = 0; i < n; i++)
+		t = gc_ticket(&db->gc);
+	assert_int_equal(gc_wait(&db->gc, db->kv, t), 0);
+}
+
+static void group_commit_leader_gathers_the_last_group(void **state)
+{
+	struct mds_db_opts o = {.commit_window_us = 60000000};
+	struct t_mds *t = t_make(&o);
+	struct mds_db *db = t->db;
+	struct gc_waiter w = {.db = db};
+	uint64_t syncs;
+	pthread_t th;
+
+	/* One sync covered four batches... */
+	gc_group(db, 4);
+	assert_int_equal(db->gc.last_group, 4);
+	/* ...so the next leader (a long recent sync time: it may wait) waits for
+	 * three more batches, however late they come, and one sync covers all. */
+	pthread_mutex_lock(&db->gc.mu);
+	db->gc.sync_us = 120000000;
+	pthread_mutex_unlock(&db->gc.mu);
+	syncs = gc_syncs(&db->gc);
+	w.ticket = gc_ticket(&db->gc);
+	assert_int_equal(pthread_create(&th, NULL, gc_wait_thread, &w), 0);
+	for (int i = 0; i < 3; i++) {
+		usleep(20000);
+		assert_int_equal(gc_syncs(&db->gc), syncs); /* still gathering */
+		gc_ticket(&db->gc);
+	}
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(w.rc, 0);
+	assert_int_equal(gc_syncs(&db->gc), syncs + 1);
+	assert_int_equal(db->gc.durable, w.ticket + 3);
+	assert_int_equal(db->gc.last_group, 4);
+	t_free(t);
+}
+
+static void group_commit_lone_writer_never_waits(void **state)
+{
+	struct mds_db_opts o = {.commit_window_us = 60000000};
+	struct t_mds *t = t_make(&o);
+	struct mds_db *db = t->db;
+	uint64_t syncs;
+
+	/* A sync that covered one batch: the next leader syncs at once, even
+	 * with a long window (this would hang for a minute otherwise). */
+	gc_group(db, 1);
+	pthread_mutex_lock(&db->gc.mu);
+	db->gc.sync_us = 120000000;
+	pthread_mutex_unlock(&db->gc.mu);
+	syncs = gc_syncs(&db->gc);
+	gc_group(db, 1);
+	assert_int_equal(gc_syncs(&db->gc), syncs + 1);
+	assert_int_equal(db->gc.last_group, 1);
+	t_free(t);
+}
+
+static void group_commit_without_window_syncs_at_once(void **state)
+{
+	struct mds_db_opts o = {.commit_window_us = 0};
+	struct t_mds *t = t_make(&o);
+	struct mds_db *db = t->db;
+	uint64_t syncs;
+
+	gc_group(db, 4);
+	syncs = gc_syncs(&db->gc);
+	gc_group(db, 1); /* no batch to wait for is coming: it must not wait */
+	assert_int_equal(gc_syncs(&db->gc), syncs + 1);
 	t_free(t);
 }
 
@@ -285,7 +371,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(tx_apply_hook_stages_into_batch, t_setup, t_teardown),
     cmocka_unit_test_setup_teardown(tx_locks_serialise_same_fid, t_setup, t_teardown),
     cmocka_unit_test_setup_teardown(group_commit_shares_wal_syncs, t_setup, t_teardown),
-    cmocka_unit_test(group_commit_window_gathers_more),
+    cmocka_unit_test(group_commit_leader_gathers_the_last_group),
+    cmocka_unit_test(group_commit_lone_writer_never_waits),
+    cmocka_unit_test(group_commit_without_window_syncs_at_once),
     cmocka_unit_test_setup_teardown(reopen_preserves_namespace, t_setup, t_teardown),
     cmocka_unit_test(fid_allocator_never_reuses_across_reopen),
     cmocka_unit_test(fid_allocator_moves_to_next_sequence),
