@@ -150,6 +150,21 @@ fx_dump_logs() {
 	done
 }
 
+# Thread stacks of every daemon still running (gdb, when installed): a test
+# that failed on a timeout shows where each daemon was waiting.
+fx_dump_stacks() {
+	local n pid
+	command -v gdb >/dev/null || return 0
+	for n in "${FX_NAMES[@]}"; do
+		pid=${FX_PID[$n]:-}
+		[[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || continue
+		echo "----- $n (pid $pid) thread stacks -----" >&2
+		timeout 30 gdb -p "$pid" -batch -nx -ex "set pagination off" \
+			-ex "thread apply all bt 20" 2>/dev/null |
+			grep -E '^(Thread|#)' | head -n 400 >&2
+	done
+}
+
 fx_cleanup() {
 	local n
 	for n in "${FX_NAMES[@]}"; do
@@ -169,6 +184,7 @@ fx_pass() {
 fx_fail() {
 	echo "FAIL: $*" >&2
 	fx_dump_logs
+	fx_dump_stacks
 	exit 1
 }
 
