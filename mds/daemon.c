@@ -85,6 +85,16 @@ static void *hk_main(void *arg)
 		rec_tick(svc);
 		reap_evicted(svc);
 		persist_new_clients(svc);
+		/* Not while clients may still replay opens of kept files. */
+		if (!rec_active(svc)) {
+			int n = mds_orphan_expire(svc->db);
+
+			if (n < 0)
+				NET_ERR("%s: destroying unlinked files past their grace failed: %s",
+					svc->id.name, strerror(-n));
+			else if (n > 0)
+				kick = true;
+		}
 		if (kick || (destroy_pending && now - last_destroy >= SVC_DESTROY_RETRY_MS)) {
 			int rc = destroy_pass(svc);
 
@@ -123,11 +133,13 @@ static int load_identity(struct mds_svc *svc)
 
 static int open_db(struct mds_svc *svc)
 {
-	struct mds_db_opts opts = {.alloc_objects = ost_alloc_objects,
-				   .alloc_arg = svc->osts,
-				   .commit_window_us = svc->cfg.commit_window_us < 0
-							   ? GC_WINDOW_DEFAULT_US
-							   : (uint32_t)svc->cfg.commit_window_us};
+	struct mds_db_opts opts = {
+	    .alloc_objects = ost_alloc_objects,
+	    .alloc_arg = svc->osts,
+	    .commit_window_us = svc->cfg.commit_window_us < 0 ? GC_WINDOW_DEFAULT_US
+							      : (uint32_t)svc->cfg.commit_window_us,
+	    .unlink_grace_s = svc->cfg.unlink_grace_s < 0 ? MDS_UNLINK_GRACE_S
+							  : (uint32_t)svc->cfg.unlink_grace_s};
 	char path[PATH_MAX];
 	int rc;
 
@@ -183,10 +195,11 @@ static void log_started(struct mds_svc *svc)
 			sizeof(nids) - strlen(nids) - 1);
 	}
 	NET_INFO("stria-mds %s: serving %s (file system %s) on %s port %u, %u OST(s) "
-		 "registered, commit window %d us, %s",
+		 "registered, commit window %d us, unlink grace %d s, %s",
 		 STRIA_VERSION, svc->id.name, svc->id.fsname, n ? nids : "0.0.0.0@tcp",
 		 svc->cfg.port ? svc->cfg.port : PROTO_DEFAULT_PORT, mgs_tgt_count(svc->mgs),
 		 svc->cfg.commit_window_us < 0 ? GC_WINDOW_DEFAULT_US : svc->cfg.commit_window_us,
+		 svc->cfg.unlink_grace_s < 0 ? MDS_UNLINK_GRACE_S : svc->cfg.unlink_grace_s,
 		 svc->key ? "clients must hold the cluster key"
 			  : "no key: connections are not authenticated");
 }

@@ -163,6 +163,7 @@ int mds_db_open(const char *path, const struct mds_db_opts *opts, struct mds_db 
 	if (rc)
 		goto fail_fids;
 	atomic_init(&db->ninodes, n);
+	atomic_init(&db->zombies, 1); /* look once for any kept before a restart */
 	lock_table_init(&db->locks);
 	gc_init(&db->gc, db->opts.commit_window_us);
 	open_table_init(&db->opens);

@@ -28,6 +28,7 @@ struct mds_db {
 	 * and hooks follow application order. */
 	pthread_mutex_t apply_mu;
 	_Atomic int64_t ninodes; /* atomic: inodes in the database */
+	_Atomic int64_t zombies; /* atomic: kept after unlink, not yet expired (>= 0 hint) */
 };
 
 /* The current time, as timestamps record it. */

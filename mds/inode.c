@@ -222,10 +222,17 @@ int inode_release(struct mds_tx *tx, const struct mds_inode *ino)
 	uint8_t v[1 + 12];
 	struct proto_cur c;
 
-	if (tx_open_count(tx, &ino->a.fid) == 0)
-		return inode_destroy(tx, ino);
+	uint8_t ver = ORPHAN_V_OPEN;
+
+	if (tx_open_count(tx, &ino->a.fid) == 0) {
+		if (!tx->db->opts.unlink_grace_s || !S_ISREG(ino->a.mode))
+			return inode_destroy(tx, ino);
+		/* Kept for the opens of clients that looked it up just before. */
+		ver = ORPHAN_V_GRACE;
+		atomic_fetch_add(&tx->db->zombies, 1);
+	}
 	proto_cur_init(&c, v, sizeof(v));
-	proto_put_u8(&c, 1);
+	proto_put_u8(&c, ver);
 	proto_put_i64(&c, tx->now.sec);
 	proto_put_u32(&c, tx->now.nsec);
 	key_fid(k, KEY_ORPHAN, &ino->a.fid);

@@ -13,12 +13,17 @@
 
 #include "proto/fid.h"
 
-#define KEY_SUPER   'S' /* 'S' name: superblock records */
-#define KEY_INODE   'I' /* 'I' fid: inode */
-#define KEY_DIRENT  'D' /* 'D' parent-fid cookie(be64): directory entry */
-#define KEY_XATTR   'X' /* 'X' fid name: extended attribute */
-#define KEY_ORPHAN  'O' /* 'O' fid: unlinked inode still open */
-#define KEY_DESTROY 'Q' /* 'Q' ost(be32) objid(be64): object to destroy */
+#define KEY_SUPER  'S' /* 'S' name: superblock records */
+#define KEY_INODE  'I' /* 'I' fid: inode */
+#define KEY_DIRENT 'D' /* 'D' parent-fid cookie(be64): directory entry */
+#define KEY_XATTR  'X' /* 'X' fid name: extended attribute */
+#define KEY_ORPHAN 'O' /* 'O' fid: unlinked inode still open, or kept for a grace */
+
+/* The orphan record's first byte; then the time it lost its last name
+ * (i64 seconds, u32 nanoseconds). */
+#define ORPHAN_V_OPEN  1   /* open when it lost its last name: goes at the last close */
+#define ORPHAN_V_GRACE 2   /* nobody had it open: goes unlink_grace_s after that time */
+#define KEY_DESTROY    'Q' /* 'Q' ost(be32) objid(be64): object to destroy */
 /* Reserved for the components built on this library. */
 #define KEY_RESERVED_REPLY     'R' /* reply log (client, xid) */
 #define KEY_RESERVED_PLACEMENT 'P' /* per-OST last assigned object id, pools */

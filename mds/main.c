@@ -3,7 +3,7 @@
  * stria-mds: the metadata server daemon, and its offline checker.
  *
  *   stria-mds [--listen NID]... [--port P] [--key FILE] [--recovery-window SEC]
- *             [--evict-timeout SEC] [--workers N] [--commit-window USEC]
+ *             [--evict-timeout SEC] [--workers N] [--commit-window USEC] [--unlink-grace SEC]
  *             [--fail SPEC]... [-v] DIR
  *   stria-mds --check DIR
  */
@@ -27,7 +27,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: stria-mds [--listen NID]... [--port P] [--key FILE]\n"
 		"                 [--recovery-window SEC] [--evict-timeout SEC] [--workers N]\n"
-		"                 [--commit-window USEC]\n"
+		"                 [--commit-window USEC] [--unlink-grace SEC]\n"
 		"                 [--fail NAME[,mode=M][,count=N][,value=V][,op=OPCODE]]... [-v] "
 		"DIR\n"
 		"       stria-mds --check DIR\n"
@@ -93,6 +93,7 @@ int main(int argc, char **argv)
 	    {"evict-timeout", required_argument, NULL, 'e'},
 	    {"workers", required_argument, NULL, 'w'},
 	    {"commit-window", required_argument, NULL, 'W'},
+	    {"unlink-grace", required_argument, NULL, 'g'},
 	    {"fail", required_argument, NULL, 'f'},
 	    {"check", no_argument, NULL, 'c'},
 	    {"verbose", no_argument, NULL, 'v'},
@@ -100,14 +101,15 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	struct mds_svc_cfg cfg = {.recovery_window_s = -1, .commit_window_us = -1};
+	struct mds_svc_cfg cfg = {
+	    .recovery_window_s = -1, .commit_window_us = -1, .unlink_grace_s = -1};
 	int c, level = NET_LOG_INFO, sig, rc;
 	struct mds_svc *svc;
 	unsigned long v;
 	bool check = false;
 	sigset_t set;
 
-	while ((c = getopt_long(argc, argv, "l:p:k:r:e:w:W:f:cvVh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:p:k:r:e:w:W:g:f:cvVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			if (cfg.nlisten == MDS_SVC_MAX_LISTEN ||
@@ -161,6 +163,14 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			cfg.commit_window_us = (int32_t)v;
+			break;
+		case 'g':
+			if (parse_uint(optarg, 86400, &v)) {
+				fprintf(stderr, "stria-mds: --unlink-grace %s: seconds expected\n",
+					optarg);
+				return 2;
+			}
+			cfg.unlink_grace_s = (int32_t)v;
 			break;
 		case 'f':
 			if (cfg.nfail == MDS_SVC_MAX_FAIL) {

@@ -85,6 +85,13 @@ struct mds_db_opts {
 	mds_name_hash_fn name_hash; /* NULL: mds_name_hash_default */
 	uint32_t fid_range;	    /* FIDs reserved per persisted step; 0: 4096 */
 	uint32_t commit_window_us;  /* group-commit leader waits this long first; 0: none */
+	/*
+	 * A file that loses its last name with nobody holding it open is kept
+	 * this long (in the orphan index) for opens that looked it up just
+	 * before (MDS_OPEN_RECENT), then destroyed by mds_orphan_expire().
+	 * 0: destroyed at once.
+	 */
+	uint32_t unlink_grace_s;
 };
 
 /* ---- database ---------------------------------------------------------- */
@@ -319,11 +326,16 @@ int mds_removexattr(struct mds_tx *tx, const struct proto_fid *fid, struct proto
 #define MDS_OPEN_READ	 (1u << 0)
 #define MDS_OPEN_WRITE	 (1u << 1)
 #define MDS_OPEN_NOCHECK (1u << 2) /* no permission check (a replayed open, O_CREAT) */
+#define MDS_OPEN_RECENT	 (1u << 3) /* the client looked the file up just now */
 
 /*
  * Takes an open reference on @fid (in memory; replayed by clients after a
  * restart).  Checks read/write permission (-EACCES) unless NOCHECK; a write
- * open of a directory is -EISDIR.  A write open fixes the layout.  The
+ * open of a directory is -EISDIR.  A file that lost its last name while
+ * nobody had it open (kept for unlink_grace_s) is -ENOENT unless RECENT or
+ * NOCHECK: a client's cached name must be looked up again (ESTALE), but the
+ * open that follows a lookup gets the file the lookup found, even if a rename
+ * replaced it in between.  A write open fixes the layout.  The
  * reference exists once the transaction is applied.  *@out: the attributes,
  * whose data_version the writer must quote in its size reports.
  */
@@ -362,6 +374,13 @@ uint32_t mds_open_count(struct mds_db *db, const struct proto_fid *fid);
  * window, when clients have replayed their opens).  Returns how many, or -errno.
  */
 int mds_orphan_cleanup(struct mds_db *db);
+
+/*
+ * Destroys the files kept after their last unlink whose unlink_grace_s has
+ * passed and that nobody opened since, a few per transaction and one WAL
+ * sync for the pass.  Returns how many, or -errno.  Cheap when there are none.
+ */
+int mds_orphan_expire(struct mds_db *db);
 
 /* ---- destroy queue ------------------------------------------------------ */
 
@@ -460,6 +479,10 @@ int mds_check(struct mds_db *db, mds_check_report_fn fn, void *arg);
 
 struct mds_svc;
 
+/* How long a file unlinked while nobody had it open stays openable by the
+ * clients that had just looked it up (stria-mds --unlink-grace). */
+#define MDS_UNLINK_GRACE_S 10
+
 struct mds_svc_cfg {
 	const char *dir; /* the MDT: identity file + db/ */
 	struct proto_nid listen[MDS_SVC_MAX_LISTEN];
@@ -470,6 +493,7 @@ struct mds_svc_cfg {
 	uint32_t nworkers;		    /* 0: 16 */
 	uint32_t evict_ms;		    /* 0: the net default */
 	int32_t commit_window_us;	    /* < 0: GC_WINDOW_DEFAULT_US; 0: no gathering */
+	int32_t unlink_grace_s;		    /* < 0: MDS_UNLINK_GRACE_S; 0: destroy at once */
 	const char *fail[MDS_SVC_MAX_FAIL]; /* --fail specs (failinj.h) */
 	uint32_t nfail;
 };

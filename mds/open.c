@@ -3,9 +3,12 @@
 #include "ns.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
+#include "db.h"
 #include "key.h"
 
 int open_take(struct mds_tx *tx, struct mds_inode *ino, uint32_t flags)
@@ -54,8 +57,12 @@ int mds_open(struct mds_tx *tx, const struct proto_fid *fid, uint32_t flags, str
 	tx_op_begin(tx);
 	ino = malloc(sizeof(*ino));
 	rc = ino ? lock_read(tx, fid, ino) : -ENOMEM;
+	/* Kept after its last unlink: only for the open that follows a lookup. */
+	if (rc == 0 && ino->a.nlink == 0 && tx_open_count(tx, fid) == 0 &&
+	    !(flags & (MDS_OPEN_RECENT | MDS_OPEN_NOCHECK)))
+		rc = -ENOENT;
 	if (rc == 0)
-		rc = open_take(tx, ino, flags);
+		rc = open_take(tx, ino, flags & ~MDS_OPEN_RECENT);
 	if (rc == 0)
 		*out = ino->a;
 	free(ino);
@@ -190,6 +197,109 @@ static int orphan_reap(struct mds_db *db, const struct proto_fid *fid)
 out:
 	free(ino);
 	return rc;
+}
+
+struct expire_scan {
+	struct orphan_list l;
+	int64_t cutoff; /* unlinked at or before: expired */
+	int64_t kept;	/* grace records not yet expired */
+};
+
+static int expire_collect(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct expire_scan *e = arg;
+	struct proto_cur c;
+	int64_t sec;
+
+	proto_cur_init_ro(&c, val, vlen);
+	if (klen != KEY_FID_LEN || proto_get_u8(&c) != ORPHAN_V_GRACE)
+		return 0;
+	sec = proto_get_i64(&c);
+	if (proto_cur_err(&c))
+		return 0; /* the checker reports it */
+	if (sec > e->cutoff) {
+		e->kept++;
+		return 0;
+	}
+	return orphan_collect(&e->l, key, klen, val, vlen);
+}
+
+/* Destroys the expired orphans among @fids (n <= TX_MAX_LOCKS) in one batch,
+ * applied but not waited for.  Returns how many, or -errno. */
+static int expire_batch(struct mds_db *db, struct proto_fid *fids, size_t n, uint64_t *ticket)
+{
+	struct proto_creds root = {0};
+	struct proto_fid locked[TX_MAX_LOCKS];
+	struct mds_inode *ino;
+	struct mds_tx *tx;
+	int rc, done = 0;
+
+	ino = malloc(sizeof(*ino));
+	if (!ino)
+		return -ENOMEM;
+	rc = mds_tx_begin(db, &root, &tx);
+	if (rc)
+		goto out;
+	memcpy(locked, fids, n * sizeof(*fids));
+	rc = tx_lock(tx, locked, n, false);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		rc = inode_read(db, NULL, &fids[i], ino);
+		if (rc == -ENOENT) {
+			rc = 0;
+			continue;
+		}
+		/* Opened (RECENT) since: its last close destroys it. */
+		if (rc || ino->a.nlink != 0 || tx_open_count(tx, &fids[i]) != 0)
+			continue;
+		rc = inode_destroy(tx, ino);
+		done += rc == 0;
+	}
+	if (rc == 0 && done)
+		rc = mds_tx_apply(tx, ticket) ?: done;
+	else
+		mds_tx_abort(tx);
+out:
+	free(ino);
+	return rc;
+}
+
+int mds_orphan_expire(struct mds_db *db)
+{
+	struct expire_scan e = {0};
+	uint8_t prefix = KEY_ORPHAN;
+	uint64_t ticket = 0;
+	int64_t hint;
+	int rc, n = 0;
+
+	hint = atomic_load(&db->zombies);
+	if (!db->opts.unlink_grace_s || hint <= 0)
+		return 0;
+	e.cutoff = db_now().sec - (int64_t)db->opts.unlink_grace_s;
+	rc = mds_db_scan(db, &prefix, 1, expire_collect, &e);
+	for (size_t i = 0; rc == 0 && i < e.l.n; i += TX_MAX_LOCKS) {
+		size_t k = e.l.n - i < TX_MAX_LOCKS ? e.l.n - i : TX_MAX_LOCKS;
+		int r = expire_batch(db, &e.l.fids[i], k, &ticket);
+
+		if (r < 0)
+			rc = r;
+		else
+			n += r;
+	}
+	free(e.l.fids);
+	/*
+	 * The hint becomes the ones kept plus those added during the pass (an
+	 * over-count, if the scan saw some of those, only costs a scan).
+	 */
+	if (rc == 0)
+		atomic_fetch_add(&db->zombies, e.kept - hint);
+	/* Durable before the destroy task acts on the queue entries. */
+	if (ticket) {
+		int r = mds_db_wait_durable(db, ticket);
+
+		if (rc == 0)
+			rc = r;
+	}
+	return rc ? rc : n;
 }
 
 int mds_orphan_cleanup(struct mds_db *db)

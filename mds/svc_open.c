@@ -180,6 +180,8 @@ void svc_h_open(struct net_srv_req *r, void *arg)
 		goto out;
 	}
 	flags = open_flags_to_mds(m.open_flags);
+	if (m.flags & PROTO_OPEN_F_RECENT)
+		flags |= MDS_OPEN_RECENT;
 	replay = m.flags & PROTO_OPEN_F_REPLAY;
 	if (replay) {
 		rc = open_replay(svc, cl, &m, flags);
@@ -204,7 +206,7 @@ void svc_h_open(struct net_srv_req *r, void *arg)
 	}
 	status = svc_commit(svc, r, tx, rc);
 	if (status == 0 && !known &&
-	    svc_handle_add(cl, rep->handle, &m.fid, flags & ~MDS_OPEN_NOCHECK))
+	    svc_handle_add(cl, rep->handle, &m.fid, flags & ~(MDS_OPEN_NOCHECK | MDS_OPEN_RECENT)))
 		status = -ENOMEM;
 	if (replay && status)
 		NET_WARN("%s: client %s could not replay its open of " PROTO_FID_F ": %s",

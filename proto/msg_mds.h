@@ -155,7 +155,13 @@ int proto_mds_create_req_dec(struct proto_cur *c, struct proto_mds_create_req *m
 
 /* proto_mds_open_req.flags */
 #define PROTO_OPEN_F_REPLAY (1u << 0) /* reclaim @handle after an MDS restart */
-#define PROTO_OPEN_F_ALL    PROTO_OPEN_F_REPLAY
+/*
+ * The client looked this FID up by name just before: open it even if a
+ * rename or unlink took its last name since (within the MDS's unlink grace).
+ * Without it, such a file is -ENOENT, so a cached name gets looked up again.
+ */
+#define PROTO_OPEN_F_RECENT (1u << 1)
+#define PROTO_OPEN_F_ALL    (PROTO_OPEN_F_REPLAY | PROTO_OPEN_F_RECENT)
 
 /* OPEN of an existing file by FID.  handle is 0 unless PROTO_OPEN_F_REPLAY. */
 struct proto_mds_open_req {

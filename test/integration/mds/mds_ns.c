@@ -177,6 +177,8 @@ int main(void)
 	t_mdsd_format(&d);
 	t_mdsd_arg(&d, "--recovery-window");
 	t_mdsd_arg(&d, "0");
+	t_mdsd_arg(&d, "--unlink-grace");
+	t_mdsd_arg(&d, "1");
 	t_mdsd_start(&d);
 	oss = t_oss_start(oss_port, 0, 1);
 	t_cli_new(&cli, d.port, PROTO_ROLE_CLIENT, 5000);
@@ -258,6 +260,23 @@ int main(void)
 	CHECK_RC(t_rmdir(&cli, &t_root, &root, "d"), -ENOTEMPTY);
 	CHECK_RC(t_unlink(&cli, &t_alice, &dir.fid, "g", &ur), 0);
 	CHECK(ur.flags & PROTO_UNLINK_F_LAST);
+	/*
+	 * Unlinked with nobody holding it open: kept for the unlink grace, for
+	 * the open that follows a lookup (RECENT) only; a cached name's open
+	 * gets ENOENT.  The last close of such an open destroys it.
+	 */
+	CHECK_RC(t_open(&cli, &t_alice, &ur.fid, O_RDONLY, 0, 0, NULL), -ENOENT);
+	{
+		struct proto_mds_open_rep orep;
+
+		CHECK_RC(t_open(&cli, &t_alice, &ur.fid, O_RDONLY, PROTO_OPEN_F_RECENT, 0, &orep),
+			 0);
+		CHECK(orep.attr.nlink == 0 && proto_fid_eq(&orep.attr.fid, &ur.fid));
+		CHECK_RC(t_close(&cli, &ur.fid, orep.handle), 0);
+		CHECK_RC(t_open(&cli, &t_alice, &ur.fid, O_RDONLY, PROTO_OPEN_F_RECENT, 0, NULL),
+			 -ENOENT);
+	}
+	/* "h" is destroyed once its grace (1 s here) is over. */
 	CHECK_RC(t_unlink(&cli, &t_alice, &dir.fid, "h", NULL), 0);
 	CHECK_RC(t_unlink(&cli, &t_alice, &dir.fid, "s", NULL), 0);
 	CHECK_RC(t_rmdir(&cli, &t_bob, &root, "d"), -EACCES);

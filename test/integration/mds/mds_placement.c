@@ -63,6 +63,8 @@ int main(void)
 	t_mdsd_format(&d);
 	t_mdsd_arg(&d, "--recovery-window");
 	t_mdsd_arg(&d, "0");
+	t_mdsd_arg(&d, "--unlink-grace"); /* it counts destroys right after unlinks */
+	t_mdsd_arg(&d, "0");
 	t_mdsd_start(&d);
 	oss = t_oss_start(oss_port, 0, 3);
 	t_cli_new(&cli, d.port, PROTO_ROLE_CLIENT, 5000);

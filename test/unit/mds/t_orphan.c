@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int queued(struct t_mds *t)
 {
@@ -50,6 +51,53 @@ static void unlink_unopened_file_queues_objects(void **state)
 	assert_int_equal(mds_tx_commit(tx), 0);
 	assert_int_equal(queued(t), 0);
 	assert_int_equal(t_check(t), 0);
+}
+
+static void unlinked_file_is_kept_for_the_grace_then_destroyed(void **state)
+{
+	struct mds_db_opts o = {.unlink_grace_s = 1};
+	struct t_mds *t = t_make(&o);
+	struct proto_attr f, g, a;
+
+	assert_int_equal(t_create(t, &t_root, &t->root, "f", 0644, &f), 0);
+	assert_int_equal(t_create(t, &t_root, &t->root, "g", 0644, &g), 0);
+	/* rename over "f": f loses its last name with nobody holding it open */
+	assert_int_equal(t_rename(t, &t_root, &t->root, "g", &t->root, "f", 0), 0);
+	assert_int_equal(mds_getattr(t->db, &f.fid, &a), 0);
+	assert_int_equal(a.nlink, 0);
+	assert_int_equal(queued(t), 0);
+	assert_int_equal(t_check(t), 0);
+	/* a cached name's open must look the name up again... */
+	assert_int_equal(t_open(t, &t_root, &f.fid, MDS_OPEN_READ, NULL), -ENOENT);
+	/* ...the open right after a lookup gets the file it found */
+	assert_int_equal(t_open(t, &t_root, &f.fid, MDS_OPEN_READ | MDS_OPEN_RECENT, &a), 0);
+	assert_int_equal(mds_open_count(t->db, &f.fid), 1);
+	/* not expired yet, and open: nothing is destroyed */
+	assert_int_equal(mds_orphan_expire(t->db), 0);
+	sleep(2);
+	assert_int_equal(mds_orphan_expire(t->db), 0); /* open: its last close destroys it */
+	assert_int_equal(t_close(t, &f.fid, NULL), 0);
+	assert_int_equal(mds_getattr(t->db, &f.fid, &a), -ENOENT);
+	assert_int_equal(queued(t), 1);
+	/* an unlinked, never reopened file goes once the grace is over */
+	assert_int_equal(t_unlink(t, &t_root, &t->root, "f"), 0);
+	assert_int_equal(mds_getattr(t->db, &g.fid, &a), 0);
+	assert_int_equal(mds_orphan_expire(t->db), 0);
+	sleep(2);
+	assert_int_equal(mds_orphan_expire(t->db), 1);
+	assert_int_equal(mds_getattr(t->db, &g.fid, &a), -ENOENT);
+	assert_int_equal(queued(t), 2);
+	assert_int_equal(mds_orphan_expire(t->db), 0);
+	assert_int_equal(t_check(t), 0);
+	/* kept files survive a restart and go with the recovery's orphan cleanup */
+	assert_int_equal(t_create(t, &t_root, &t->root, "h", 0644, &f), 0);
+	assert_int_equal(t_unlink(t, &t_root, &t->root, "h"), 0);
+	t_reopen(t);
+	assert_int_equal(mds_getattr(t->db, &f.fid, &a), 0);
+	assert_int_equal(mds_orphan_cleanup(t->db), 1);
+	assert_int_equal(mds_getattr(t->db, &f.fid, &a), -ENOENT);
+	assert_int_equal(t_check(t), 0);
+	t_free(t);
 }
 
 static void unlink_open_file_makes_orphan_until_last_close(void **state)
@@ -315,6 +363,7 @@ static void checker_finds_injected_inconsistencies(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(unlink_unopened_file_queues_objects, t_setup, t_teardown),
+    cmocka_unit_test(unlinked_file_is_kept_for_the_grace_then_destroyed),
     cmocka_unit_test_setup_teardown(unlink_open_file_makes_orphan_until_last_close, t_setup,
 				    t_teardown),
     cmocka_unit_test_setup_teardown(orphans_unclaimed_after_restart_are_destroyed, t_setup,
