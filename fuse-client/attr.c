@@ -47,6 +47,7 @@ void fc_entry_fill(struct fc_fs *fs, struct fc_node *node, const struct proto_at
 		   struct fuse_entry_param *e)
 {
 	memset(e, 0, sizeof(*e));
+	atomic_store(&node->entry_ms, net_now_ms());
 	e->ino = fc_node_id(node);
 	e->generation = 1;
 	fc_attr_to_stat(a, &e->attr);

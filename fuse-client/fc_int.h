@@ -65,6 +65,9 @@ struct fc_wobj {
 
 struct fc_wbuf; /* io_write.c */
 
+/* An open this soon after a lookup of the inode is the open of that lookup. */
+#define FC_OPEN_RECENT_MS 1000
+
 struct fc_node {
 	/* Immutable after creation. */
 	struct proto_fid fid;
@@ -75,6 +78,9 @@ struct fc_node {
 	struct fc_node *hnext;
 	uint64_t nlookup; /* the kernel's lookup count */
 	uint32_t refs;	  /* internal references (open files, in-flight ops) */
+
+	/* When a name last led the kernel here (lookup, readdirplus, create). */
+	_Atomic uint64_t entry_ms; /* net_now_ms() */
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv; /* mu: write-behind back-pressure */

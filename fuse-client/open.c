@@ -141,6 +141,15 @@ void fc_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct fc_node *node = fc_node_of(fs->nodes, ino);
 	struct proto_mds_open_req m = {.fid = node->fid, .open_flags = mds_open_flags(fi->flags)};
 	struct fuse_file_info *fic = malloc(sizeof(*fic));
+	/*
+	 * The kernel opens right after the lookup that found this inode: the
+	 * open stands for that lookup, so it gets the file even if a rename
+	 * replaced the name in between (RECENT).  An open through an older
+	 * cached name gets -ENOENT for a replaced file instead, and the VFS
+	 * looks the name up again (ESTALE below).
+	 */
+	if (net_now_ms() - atomic_load(&node->entry_ms) < FC_OPEN_RECENT_MS)
+		m.flags |= PROTO_OPEN_F_RECENT;
 	struct net_req *r = fic ? fc_mds_req(req, PROTO_OP_MDS_OPEN) : NULL;
 	struct fc_rset *rs;
 	int rc = r ? proto_mds_open_req_enc(net_req_body(r), &m) : -ENOMEM;
