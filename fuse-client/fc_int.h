@@ -179,9 +179,11 @@ struct fc_rset {
 
 /*
  * A new set for FUSE request @freq (may be NULL).  With @freq, an interrupt
- * of the request cancels the set's RPCs to OSTs (they complete with -EINTR);
- * MDS requests run to completion (the MDS never gives up, and an
- * interrupted namespace change would leave the caller guessing).
+ * of the request cancels the set's RPCs to OSTs and its MDS requests that
+ * change nothing (lookup, getattr, readdir, readlink, xattr reads, statfs,
+ * sync): they complete with -EINTR.  Other MDS requests run to completion
+ * (an interrupted namespace change or open would leave the caller, or the
+ * MDS's open references, guessing).
  * NULL if out of memory.
  */
 struct fc_rset *fc_rset_new(struct fc_fs *fs, fuse_req_t freq, fc_done_fn done, void *priv);

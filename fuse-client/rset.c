@@ -4,12 +4,41 @@
  * or one RPC per object piece of a striped read).  They are all in flight at
  * once; the set's done callback runs on the loop thread when the last one
  * completes, and replies from there.  An interrupt of the FUSE request
- * cancels every RPC still in flight (net_req_cancel -> -EINTR).
+ * cancels every RPC still in flight that can be abandoned (net_req_cancel ->
+ * -EINTR): OST I/O and the MDS requests that change nothing.
  */
 #include "fc_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
+
+/*
+ * Whether an interrupt may abandon @req to @cl.  Not an MDS request that
+ * changes the namespace or takes an open reference: the MDS may have done it,
+ * and the caller (or the client's open table) would not know.  Those wait for
+ * the MDS, as on Lustre.
+ */
+static bool abandonable(const struct fc_rset *rs, struct net_client *cl, struct net_req *req)
+{
+	if (cl != rs->fs->mds)
+		return true;
+	switch (net_req_opcode(req)) {
+	case PROTO_OP_MDS_LOOKUP:
+	case PROTO_OP_MDS_GETATTR:
+	case PROTO_OP_MDS_READLINK:
+	case PROTO_OP_MDS_READDIR:
+	case PROTO_OP_MDS_SYNC:
+	case PROTO_OP_MDS_GETXATTR:
+	case PROTO_OP_MDS_LISTXATTR:
+	case PROTO_OP_MDS_STATFS:
+	case PROTO_OP_MDS_GETLAYOUT:
+	case PROTO_OP_MGS_TGT_TABLE:
+	case PROTO_OP_MGS_POOL_LIST:
+		return true;
+	default:
+		return false;
+	}
+}
 
 static void on_interrupt(fuse_req_t freq, void *arg)
 {
@@ -19,7 +48,7 @@ static void on_interrupt(fuse_req_t freq, void *arg)
 	pthread_mutex_lock(&rs->mu);
 	rs->interrupted = true;
 	for (uint32_t i = 0; i < rs->n; i++)
-		if (!rs->rpcs[i].done && rs->rpcs[i].cl != rs->fs->mds)
+		if (!rs->rpcs[i].done && abandonable(rs, rs->rpcs[i].cl, rs->rpcs[i].req))
 			net_req_cancel(rs->rpcs[i].req);
 	pthread_mutex_unlock(&rs->mu);
 }
@@ -113,7 +142,7 @@ void fc_rset_send(struct fc_rset *rs, struct net_client *cl, struct net_req *req
 		rs->cap = cap;
 	}
 	rs->rpcs[rs->n++] = (struct fc_rpc){.req = req, .cl = cl, .fn = fn, .arg = arg};
-	intr = rs->interrupted && cl != rs->fs->mds;
+	intr = rs->interrupted && abandonable(rs, cl, req);
 	if (intr) {
 		rs->rpcs[rs->n - 1].done = true;
 		if (!rs->status)

@@ -2,7 +2,7 @@
 # Failures: kill -9 and restart of the OSS and of the MDS mid-workload, with
 # no loss of fsynced data and no remount; a down OST gives EIO after
 # io_timeout while another OST keeps working; a process blocked on a down
-# target can be killed (interrupt).
+# target can be killed (interrupt), and so can a lookup blocked on the MDS.
 . "$(dirname "$0")/../../lib/fixture.sh"
 fx_init
 fx_need_fuse
@@ -77,6 +77,18 @@ fx_restart oss2
 sleep 1
 echo 3 >/proc/sys/vm/drop_caches
 for i in 0 1 2 3; do cat "$M/o0/f$i" "$M/o1/f$i" >/dev/null || fx_fail "read after the OST came back"; done
+# A lookup blocked on a down MDS can be killed too (it changes nothing, so
+# the interrupt abandons it); the mount works again once the MDS is back.
+fx_kill mds
+( stat "$M/not-cached-$$" >/dev/null 2>&1 ) &
+r=$!
+sleep 1
+kill -0 $r 2>/dev/null || fx_fail "a lookup did not block on the down MDS"
+kill -9 $r 2>/dev/null
+for ((i = 0; i < 40; i++)); do kill -0 $r 2>/dev/null || break; sleep 0.1; done
+kill -0 $r 2>/dev/null && fx_fail "a lookup blocked on a down MDS could not be killed"
+fx_restart mds
+ls "$M/o1" >/dev/null || fx_fail "the mount after the MDS came back"
 # Nothing may hold the mount: a plain unmount works and stria-fuse exits
 # (fx_umount would fall back to a lazy unmount and wait for ever).
 fusermount3 -u "$M" || fx_fail "the mount is busy at the end"
