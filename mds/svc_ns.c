@@ -67,6 +67,13 @@ void svc_h_getattr(struct net_srv_req *r, void *arg)
 	rc = DECODE(r, proto_mds_fid_req_dec, &m);
 	if (rc == 0)
 		rc = mds_getattr(svc->db, &m.fid, &a);
+	/*
+	 * A file kept for its unlink grace that nobody opened is gone for
+	 * getattr: a client's cached name must be looked up again (ESTALE), not
+	 * show the replaced file.  An open one (fstat) is still there.
+	 */
+	if (rc == 0 && a.nlink == 0 && S_ISREG(a.mode) && mds_open_count(svc->db, &m.fid) == 0)
+		rc = -ENOENT;
 	if (rc == 0)
 		rc = getattr_reply(svc, r, &a);
 	svc_reply(svc, r, rc);

@@ -266,12 +266,15 @@ int main(void)
 	 * gets ENOENT.  The last close of such an open destroys it.
 	 */
 	CHECK_RC(t_open(&cli, &t_alice, &ur.fid, O_RDONLY, 0, 0, NULL), -ENOENT);
+	CHECK_RC(t_getattr(&cli, &ur.fid, NULL), -ENOENT);
 	{
 		struct proto_mds_open_rep orep;
 
 		CHECK_RC(t_open(&cli, &t_alice, &ur.fid, O_RDONLY, PROTO_OPEN_F_RECENT, 0, &orep),
 			 0);
 		CHECK(orep.attr.nlink == 0 && proto_fid_eq(&orep.attr.fid, &ur.fid));
+		CHECK_RC(t_getattr(&cli, &ur.fid, &a), 0); /* fstat of the open file */
+		CHECK(a.nlink == 0);
 		CHECK_RC(t_close(&cli, &ur.fid, orep.handle), 0);
 		CHECK_RC(t_open(&cli, &t_alice, &ur.fid, O_RDONLY, PROTO_OPEN_F_RECENT, 0, NULL),
 			 -ENOENT);
