@@ -187,7 +187,7 @@ static void h_write(struct net_srv_req *r, void *arg)
 		return;
 	bulk = net_srv_req_bulk(r, &len);
 	if (m.bulk.kind != PROTO_BULK_INLINE || len != m.length || m.bulk.len != m.length) {
-		/* RDMA bulk arrives with the verbs transport; until then it is refused. */
+		/* Kind RDMA is reserved: over o2ib the transport moves INLINE bulk itself. */
 		net_srv_reply(r, m.bulk.kind == PROTO_BULK_RDMA ? -EOPNOTSUPP : -EPROTO);
 		return;
 	}

@@ -2,10 +2,15 @@
 /*
  * Bulk descriptors: where the data of a read or write lives.
  *
- * Over TCP the bulk follows the body inline (kind INLINE).  Over RDMA the
- * request names a registered buffer of the client's (kind RDMA: address, rkey,
- * length) and the server moves the data with one-sided RDMA READ (writes) or
- * RDMA WRITE (reads); the header then carries PROTO_F_BULK_RDMA and bulk_len 0.
+ * Kind INLINE: the bulk travels with the message, hdr.bulk_len bytes of it.
+ * Over TCP it follows the body on the stream; over o2ib the RDMA transport
+ * moves it with one-sided RDMA READ (writes) or RDMA WRITE (reads), naming
+ * its registered buffers in its own frame (rdma.h), so callers build the same
+ * body for either transport.
+ *
+ * Kind RDMA (address, rkey, length of a client buffer named by the body itself,
+ * with PROTO_F_BULK_RDMA and bulk_len 0 in the header) is reserved: nothing
+ * sends it, and the OSS refuses it.
  */
 #ifndef STRIA_PROTO_BULK_H
 #define STRIA_PROTO_BULK_H

@@ -12,7 +12,7 @@
  *   i32 status     0 or -errno (replies)
  *   u64 xid        request id chosen by the client, echoed by the reply
  *   u32 body_len   bytes of body following the header
- *   u32 bulk_len   bytes of bulk following the body (0 when moved by RDMA)
+ *   u32 bulk_len   bytes of bulk following the body (0 with PROTO_F_BULK_RDMA)
  *   u32 bulk_csum  CRC32C of the bulk (0 with PROTO_F_NOCSUM)
  *   u32 hdr_csum   CRC32C of header (this field as 0) and body
  *   u64 reserved   0
@@ -51,7 +51,7 @@ enum proto_op {
 #define PROTO_F_REPLY	  (1u << 0) /* a reply, not a request */
 #define PROTO_F_RESENT	  (1u << 1) /* a request resent after a reconnect (same xid) */
 #define PROTO_F_NOCSUM	  (1u << 2) /* bulk carries no checksum */
-#define PROTO_F_BULK_RDMA (1u << 3) /* bulk moves by RDMA, described in the body */
+#define PROTO_F_BULK_RDMA (1u << 3) /* reserved: bulk described in the body (bulk.h) */
 #define PROTO_F_ALL	  (PROTO_F_REPLY | PROTO_F_RESENT | PROTO_F_NOCSUM | PROTO_F_BULK_RDMA)
 
 struct proto_hdr {

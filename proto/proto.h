@@ -2,7 +2,8 @@
 /*
  * proto: the public header of everything both ends of the wire share.
  * FIDs, the byte cursor, the message header and opcodes, message bodies,
- * layouts and stripe arithmetic, NIDs, target identities and CRC32C.
+ * layouts and stripe arithmetic, NIDs, target identities, CRC32C and the
+ * o2ib transport's framing.
  */
 #ifndef STRIA_PROTO_H
 #define STRIA_PROTO_H
@@ -19,6 +20,7 @@
 #include "proto/msg_ost.h"
 #include "proto/msg_session.h"
 #include "proto/nid.h"
+#include "proto/rdma.h"
 #include "proto/target.h"
 #include "proto/vxattr.h"
 
