@@ -280,6 +280,7 @@ static void send_req(struct net_client *cl, struct net_req *r)
 	r->msg.hdr.xid = r->xid;
 	r->msg.hdr.body_len = (uint32_t)r->cur.pos;
 	r->msg.body = r->body;
+	r->msg.bulk_in_cap = r->bulk_in ? r->bulk_in_cap : 0;
 	r->msg.sent = req_msg_sent;
 	r->msg.owner = r;
 	net_msg_seal(&r->msg);
@@ -615,12 +616,19 @@ static void start_connect(struct net_client *cl)
 	const struct proto_nid *nid = &cl->cfg.nids[cl->nid_idx];
 	struct sockaddr_storage sa;
 	socklen_t salen;
+	char why[128];
 	int err;
 
 	if (cl->shutting_down || cl->conn)
 		return;
 	cl->xprt = net_xprt_for(nid->lnd);
 	err = cl->xprt ? net_nid_resolve(nid, cl->cfg.port, &sa, &salen) : -EPROTONOSUPPORT;
+	if (!err && cl->xprt->unavailable && cl->xprt->unavailable(why, sizeof(why))) {
+		if (!cl->logged_down)
+			NET_ERR("rpc %s: %s; cannot connect to %s@%s", cl->name, why, nid->addr,
+				cl->xprt->name);
+		err = -ENODEV;
+	}
 	if (!err)
 		err = cl->xprt->connect(cl->loop, (struct sockaddr *)&sa, salen, &cl->conn);
 	if (err) {

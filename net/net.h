@@ -278,7 +278,11 @@ struct net_server_cfg {
 };
 
 int net_server_new(const struct net_server_cfg *cfg, struct net_server **out);
-/* Listens on @nid:@port; returns 0, or -errno (logged with the NID). */
+/*
+ * Listens on @nid:@port; returns 0, or -errno (logged with the NID):
+ * -ENODEV when the NID's network cannot work on this machine (o2ib without
+ * an RDMA device), so a daemon refuses to start rather than serve less.
+ */
 int net_server_listen(struct net_server *srv, const struct proto_nid *nid, uint16_t port);
 /* Starts the loop and the workers. */
 int net_server_start(struct net_server *srv);

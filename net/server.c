@@ -865,6 +865,7 @@ int net_server_listen(struct net_server *srv, const struct proto_nid *nid, uint1
 	struct accept_ctx *ac;
 	socklen_t salen;
 	int err;
+	char why[128];
 
 	if (srv->nlisteners == MAX_LISTENERS)
 		return -ENOSPC;
@@ -872,6 +873,12 @@ int net_server_listen(struct net_server *srv, const struct proto_nid *nid, uint1
 		NET_ERR("%s: no transport for %s@%s", srv->name, nid->addr,
 			nid->lnd == PROTO_LND_O2IB ? "o2ib" : "?");
 		return -EPROTONOSUPPORT;
+	}
+	if (x->unavailable && x->unavailable(why, sizeof(why))) {
+		/* As LNet refuses to start an NI it cannot bring up. */
+		NET_ERR("%s: %s; cannot listen on %s@%s port %u", srv->name, why, nid->addr,
+			x->name, port);
+		return -ENODEV;
 	}
 	err = net_nid_resolve(nid, port, &sa, &salen);
 	if (err) {

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The transport interface (private to net/).  The RPC client and server speak
- * only to this vtable; TCP (xprt_tcp.c) and RDMA verbs implement it.  A
- * transport moves whole messages (header + body + bulk) and knows nothing of
- * RPC semantics.  Every function runs on the connection's loop thread.
+ * only to this vtable; TCP (xprt_tcp.c) and RDMA verbs (xprt_rdma.c)
+ * implement it.  A transport moves whole messages (header + body + bulk) and
+ * knows nothing of RPC semantics.  Every function runs on the connection's
+ * loop thread, except unavailable().
  */
 #ifndef STRIA_NET_XPRT_H
 #define STRIA_NET_XPRT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -25,6 +27,12 @@ struct net_msg {
 	/* Outgoing bulk: not owned, valid until sent() runs. */
 	struct iovec bulk_iov[NET_MSG_MAX_IOV];
 	int bulk_niov;
+	/*
+	 * Outgoing request: the most bulk its reply may carry (the bulk-in
+	 * buffer's size), or 0.  A transport that places reply bulk in advance
+	 * (RDMA WRITE) reserves that much; TCP ignores it.
+	 */
+	uint32_t bulk_in_cap;
 	/* Incoming bulk: where it was received (see net_conn_ops.bulk_sink). */
 	void *bulk;
 	bool bulk_owned;     /* bulk was malloc'd by the transport: free it with the msg */
@@ -63,8 +71,13 @@ struct net_conn_ops {
 };
 
 struct net_xprt {
-	const char *name; /* "tcp" */
+	const char *name; /* "tcp", "o2ib" */
 	uint32_t lnd;	  /* enum proto_lnd */
+	/*
+	 * Optional: NULL if the transport can work on this machine, else why not,
+	 * written into @buf ("no RDMA device: ..."), for a log line.  Any thread.
+	 */
+	const char *(*unavailable)(char *buf, size_t len);
 	int (*listen)(struct net_loop *loop, const struct sockaddr *sa, socklen_t salen,
 		      void (*on_accept)(struct net_conn *c, void *arg), void *arg,
 		      struct net_listener **out);
@@ -86,6 +99,7 @@ struct net_xprt {
 };
 
 extern const struct net_xprt net_xprt_tcp;
+extern const struct net_xprt net_xprt_rdma;
 
 /* The transport for a network type, or NULL. */
 const struct net_xprt *net_xprt_for(uint32_t lnd);
