@@ -8,6 +8,8 @@ const struct net_xprt *net_xprt_for(uint32_t lnd)
 	switch (lnd) {
 	case PROTO_LND_TCP:
 		return &net_xprt_tcp;
+	case PROTO_LND_O2IB:
+		return &net_xprt_rdma;
 	default:
 		return NULL;
 	}
