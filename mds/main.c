@@ -31,7 +31,8 @@ static void usage(FILE *f)
 		"                 [--fail NAME[,mode=M][,count=N][,value=V][,op=OPCODE]]... [-v] "
 		"DIR\n"
 		"       stria-mds --check DIR\n"
-		"DIR is an MDT formatted with mkfs.stria --mdt.  See docs/mds.md.\n");
+		"DIR is an MDT formatted with mkfs.stria --mdt.  A NID is ADDR@tcp or\n"
+		"ADDR@o2ib (RDMA).  See docs/mds.md.\n");
 }
 
 static void print_problem(void *arg, const char *problem)

@@ -31,9 +31,9 @@ static void usage(FILE *f)
 		"Serves the OSTs formatted in each DIR (mkfs.stria --ost).\n"
 		"\n"
 		"Options:\n"
-		"  --listen NID        listen on NID (ADDR@tcp); repeatable; default every\n"
-		"                      address (0.0.0.0@tcp)\n"
-		"  --port PORT         TCP port (default %u)\n"
+		"  --listen NID        listen on NID (ADDR@tcp, or ADDR@o2ib for RDMA);\n"
+		"                      repeatable; default every address (0.0.0.0@tcp)\n"
+		"  --port PORT         port of every NID (default %u)\n"
 		"  --key FILE          shared cluster key: clients must prove they hold it\n"
 		"  --workers N         RPC handler threads (default 8)\n"
 		"  --io-workers N      io_uring rings, one thread each (default %u)\n"
@@ -153,8 +153,10 @@ int main(int argc, char **argv)
 		case 'l':
 			if (d.nlisten == OSSD_MAX_LISTEN ||
 			    proto_nid_parse(optarg, &d.listen[d.nlisten]) < 0) {
-				fprintf(stderr, "stria-oss: --listen %s: not a NID (ADDR@tcp)\n",
-					optarg);
+				fprintf(
+				    stderr,
+				    "stria-oss: --listen %s: not a NID (ADDR@tcp or ADDR@o2ib)\n",
+				    optarg);
 				return 2;
 			}
 			d.nlisten++;
@@ -252,8 +254,11 @@ int main(int argc, char **argv)
 		goto out_engine;
 	for (int i = 0; i < d.nlisten; i++) {
 		err = net_server_listen(d.srv, &d.listen[i], d.port);
-		if (err)
+		if (err) {
+			/* Serving on fewer NIDs than asked would strand their clients. */
+			NET_ERR("oss: not started: %s", strerror(-err));
 			goto out_server;
+		}
 	}
 	err = net_server_start(d.srv);
 	if (err)
