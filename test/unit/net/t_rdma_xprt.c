@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The o2ib transport (net/xprt_rdma.c) under the real RPC client and server,
- * on the simulated device of t_rdma_sim.c: NID selection, messages, bulk by
+ * on the simulated device of test/lib/rdma_sim.c: NID selection, messages, bulk by
  * RDMA READ and WRITE, bodies too large for a frame, credits under load, a
  * paused server, link failures, disconnects and corrupt frames taking the
  * reconnect-and-resend path, a missing device, and TCP and o2ib served by one
@@ -25,7 +25,7 @@
 #include "net/net.h"
 #include "net/xprt.h"
 #include "proto/proto.h"
-#include "t_rdma_sim.h"
+#include "rdma_sim.h"
 
 #define FSNAME "testfs"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A simulated RDMA device for the o2ib transport's tests (t_rdma_sim.c): a
+ * A simulated RDMA device for the o2ib transport's tests (rdma_sim.c): a
  * device layer (net/rdma_dev.h) that connects endpoints of one process and
  * carries out their work requests with memcpy, on the posting endpoint's loop
  * and in posting order, as a reliable connection would.  It checks what real
@@ -13,8 +13,8 @@
  * credits, buffer offers and sinks, ordering, errors and teardown), not its
  * use of libibverbs and librdmacm (rdma_verbs.c), which only hardware tests.
  */
-#ifndef STRIA_T_RDMA_SIM_H
-#define STRIA_T_RDMA_SIM_H
+#ifndef STRIA_TEST_RDMA_SIM_H
+#define STRIA_TEST_RDMA_SIM_H
 
 #include <stdbool.h>
 #include <stdint.h>

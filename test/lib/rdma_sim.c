@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The simulated RDMA device (see t_rdma_sim.h).  One mutex guards all of it;
+ * The simulated RDMA device (see rdma_sim.h).  One mutex guards all of it;
  * every upcall runs, unlocked, from an event posted to the endpoint's loop.
  * An event holds a reference on its endpoint, so an endpoint destroyed by its
  * own upcall is freed only when the last event is done with it.
  */
-#include "t_rdma_sim.h"
+#include "rdma_sim.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
