@@ -71,11 +71,27 @@ static int set_nonblock(int fd)
 	return 0;
 }
 
+static void fork_init(void)
+{
+	/*
+	 * A non-root mount forks fusermount3 after it has connected: keep
+	 * registered pages out of the child (MADV_DONTFORK), as kernels without
+	 * fork support for pinned memory need.  Registrations are rare, so the
+	 * extra system call each costs does not matter.  Must precede them all.
+	 */
+	int err = ibv_fork_init();
+
+	if (err)
+		NET_DEBUG("o2ib: ibv_fork_init: %s", strerror(err));
+}
+
 static const char *v_probe(char *buf, size_t len)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct ibv_device **list;
 	int n = 0, err;
 
+	pthread_once(&once, fork_init);
 	errno = 0;
 	list = ibv_get_device_list(&n);
 	err = errno;
