@@ -420,6 +420,9 @@ static int v_mr_reg(struct net_rdma_pd *pd, enum net_rdma_access acc, void *addr
 		flags |= IBV_ACCESS_REMOTE_READ;
 	else if (acc == NET_RDMA_REMOTE_WRITE)
 		flags |= IBV_ACCESS_REMOTE_WRITE;
+	/* iWARP places READ responses with tagged writes: their sinks need remote write. */
+	if (acc == NET_RDMA_LOCAL && pd->ctx->device->transport_type == IBV_TRANSPORT_IWARP)
+		flags |= IBV_ACCESS_REMOTE_WRITE;
 	errno = 0;
 	m = ibv_reg_mr(pd->pd, addr, len, flags);
 	if (!m)
