@@ -15,6 +15,7 @@
 #ifndef STRIA_NET_RDMA_DEV_H
 #define STRIA_NET_RDMA_DEV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -44,6 +45,7 @@ enum net_rdma_cm_ev {
 struct net_rdma_wc {
 	uint64_t wr_id;
 	int status;	   /* 0, or -EIO when the work request failed */
+	bool flushed;	   /* failed only because the QP went down (the peer left) */
 	const char *why;   /* for a failure: the device's status string */
 	uint32_t byte_len; /* bytes received (receives) */
 };

@@ -229,6 +229,7 @@ static void cc_event(void *arg, uint32_t events)
 		for (int i = 0; i < n; i++) {
 			out[i].wr_id = wc[i].wr_id;
 			out[i].status = wc[i].status == IBV_WC_SUCCESS ? 0 : -EIO;
+			out[i].flushed = wc[i].status == IBV_WC_WR_FLUSH_ERR;
 			out[i].why = ibv_wc_status_str(wc[i].status);
 			out[i].byte_len = wc[i].byte_len;
 		}

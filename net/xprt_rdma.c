@@ -827,6 +827,12 @@ static void on_wc(void *arg, const struct net_rdma_wc *wc, int n)
 	for (int i = 0; i < n && c->state != CS_CLOSED; i++) {
 		struct op *op = (struct op *)(uintptr_t)wc[i].wr_id;
 
+		if (wc[i].status && wc[i].flushed) {
+			/* The QP went down under us: usually the peer left first. */
+			NET_INFO("o2ib: connection to %s lost", c->peer);
+			conn_close(c, -ECONNRESET);
+			return;
+		}
 		if (wc[i].status) {
 			NET_WARN("o2ib: %s to %s failed: %s; closing the connection",
 				 op_name(op->kind), c->peer, wc[i].why ? wc[i].why : "error");

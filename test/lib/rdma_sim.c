@@ -185,7 +185,13 @@ static void add_wc(struct net_rdma_ep *ep, uint64_t wr_id, int status, const cha
 		ep->cq_cap = ep->cq_cap ? ep->cq_cap * 2 : 64;
 		ep->cq = realloc(ep->cq, ep->cq_cap * sizeof(*ep->cq));
 	}
-	ep->cq[ep->ncq++] = (struct sim_wc){{wr_id, status, why, byte_len}, send_queue};
+	ep->cq[ep->ncq++] =
+	    (struct sim_wc){{.wr_id = wr_id,
+			     .status = status,
+			     .flushed = status && why && strcmp(why, "WR flushed") == 0,
+			     .why = why,
+			     .byte_len = byte_len},
+			    send_queue};
 	if (!ep->cq_posted) {
 		ep->cq_posted = true;
 		post_simple(ep, EV_CQ);
