@@ -179,7 +179,8 @@ struct fc_rset {
 
 /*
  * A new set for FUSE request @freq (may be NULL).  With @freq, an interrupt
- * of the request cancels the set's RPCs to OSTs and its MDS requests that
+ * of the request by a process being killed (SIGKILL pending; other signals
+ * are ignored, see rset.c) cancels the set's RPCs to OSTs and its MDS requests that
  * change nothing (lookup, getattr, readdir, readlink, xattr reads, statfs,
  * sync): they complete with -EINTR.  Other MDS requests run to completion
  * (an interrupted namespace change or open would leave the caller, or the

@@ -3,14 +3,18 @@
  * RPC sets: the RPCs that together answer one FUSE request (one MDS call,
  * or one RPC per object piece of a striped read).  They are all in flight at
  * once; the set's done callback runs on the loop thread when the last one
- * completes, and replies from there.  An interrupt of the FUSE request
- * cancels every RPC still in flight that can be abandoned (net_req_cancel ->
- * -EINTR): OST I/O and the MDS requests that change nothing.
+ * completes, and replies from there.  An interrupt of the FUSE request from
+ * a process that is being killed cancels every RPC still in flight that can
+ * be abandoned (net_req_cancel -> -EINTR): OST I/O and the MDS requests that
+ * change nothing.
  */
 #include "fc_int.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * Whether an interrupt may abandon @req to @cl.  Not an MDS request that
@@ -40,10 +44,44 @@ static bool abandonable(const struct fc_rset *rs, struct net_client *cl, struct 
 	}
 }
 
+/*
+ * Whether thread @tid has SIGKILL pending: a fatal signal (kill -9, or any
+ * signal whose action is to terminate) leaves SIGKILL pending until the
+ * thread leaves the kernel, which it cannot while FUSE waits for our answer.
+ */
+static bool being_killed(pid_t tid)
+{
+	unsigned long long pnd;
+	char path[64], line[128];
+	bool killed = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT; /* already gone */
+	while (!killed && fgets(line, sizeof(line), f))
+		if ((strncmp(line, "SigPnd:", 7) == 0 || strncmp(line, "ShdPnd:", 7) == 0) &&
+		    sscanf(line + 7, "%llx", &pnd) == 1)
+			killed = pnd & (1ull << (SIGKILL - 1));
+	fclose(f);
+	return killed;
+}
+
+/*
+ * The kernel asks to interrupt a request for any signal.  Answering EINTR
+ * to a handled signal would make unlink, stat or read fail with EINTR, which
+ * no local file system does (and programs do not retry), so only a process
+ * that is being killed gets its abandonable RPCs cancelled; any other
+ * interrupt is ignored and the request completes (or times out) as usual.
+ */
 static void on_interrupt(fuse_req_t freq, void *arg)
 {
 	struct fc_rset *rs = arg;
+	const struct fuse_ctx *ctx = fuse_req_ctx(freq);
 
+	if (!ctx || !being_killed(ctx->pid))
+		return;
 	/* libfuse holds the request's lock: the set is alive until we unregister. */
 	pthread_mutex_lock(&rs->mu);
 	rs->interrupted = true;
