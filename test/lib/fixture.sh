@@ -21,6 +21,10 @@
 #   STRIA_BUILD     build directory holding the binaries (set by CTest)
 #   FX_PORT         the port every daemon of the test uses (default: a free one)
 #   FX_KEEP=1       keep $FX_DIR after the test
+#   FX_WRAP[NAME]   a command prefix for daemon or mount NAME, e.g.
+#                   "nsenter --net=/run/netns/X" to run it in a network
+#                   namespace (test/lib/netns.sh sets it); fx_spawn, fx_restart
+#                   and fx_mount use it, and fx_spawn probes the port through it
 #
 # Daemons listen on distinct 127.0.0.x addresses and one port, as the brief
 # says several daemons on one host do.  Every daemon's output goes to
@@ -28,7 +32,7 @@
 
 FX_DIR=
 FX_NAMES=()
-declare -A FX_PID FX_CMD FX_ADDR
+declare -A FX_PID FX_CMD FX_ADDR FX_WRAP
 
 fx_log() { echo "fixture: $*" >&2; }
 
@@ -65,11 +69,14 @@ fx_mkfs_mdt() { # NAME [extra mkfs args]
 		fx_fail "mkfs.stria --mdt $name failed"
 }
 
-# Waits until something accepts TCP connections on ADDR:PORT (10 s).
+# Waits until something accepts TCP connections on ADDR:PORT (10 s); with
+# WRAP (a command prefix such as nsenter --net=...), probes through it.
 fx_wait_port() {
-	local addr=$1 port=$2 i
+	local addr=$1 port=$2 wrap=${3:-} i
 	for ((i = 0; i < 200; i++)); do
-		if (exec 3<>"/dev/tcp/$addr/$port") 2>/dev/null; then
+		if [[ -n "$wrap" ]]; then
+			$wrap bash -c "exec 3<>/dev/tcp/$addr/$port" 2>/dev/null && return 0
+		elif (exec 3<>"/dev/tcp/$addr/$port") 2>/dev/null; then
 			return 0
 		fi
 		sleep 0.05
@@ -87,13 +94,13 @@ fx_spawn() {
 	FX_ADDR[$name]=$addr
 	log="$FX_DIR/$name.log"
 	before=$(grep -c "listening on $addr@tcp port $FX_PORT" "$log" 2>/dev/null)
-	"$@" >>"$log" 2>&1 &
+	${FX_WRAP[$name]:-} "$@" >>"$log" 2>&1 &
 	FX_PID[$name]=$!
 	[[ " ${FX_NAMES[*]} " == *" $name "* ]] || FX_NAMES+=("$name")
 	for ((i = 0; i < 200; i++)); do
 		kill -0 "${FX_PID[$name]}" 2>/dev/null || fx_fail "$name exited at start-up"
 		if [[ $(grep -c "listening on $addr@tcp port $FX_PORT" "$log" 2>/dev/null) -gt ${before:-0} ]] &&
-			fx_wait_port "$addr" "$FX_PORT"; then
+			fx_wait_port "$addr" "$FX_PORT" "${FX_WRAP[$name]:-}"; then
 			return 0
 		fi
 		sleep 0.05
@@ -224,7 +231,7 @@ fx_mount() { # NAME [OPTS]
 	local name=$1 opts=${2:-} mnt i
 	mnt="$FX_DIR/$name"
 	mkdir -p "$mnt"
-	"$STRIA_BUILD/fuse-client/stria-fuse" "${FX_MGSNODE}:/${FX_FSNAME:-testfs}" "$mnt" -f \
+	${FX_WRAP[$name]:-} "$STRIA_BUILD/fuse-client/stria-fuse" "${FX_MGSNODE}:/${FX_FSNAME:-testfs}" "$mnt" -f \
 		-o "port=$FX_PORT${FX_KEYFILE:+,key=$FX_KEYFILE}${opts:+,$opts}" \
 		>>"$FX_DIR/$name.log" 2>&1 &
 	FX_PID[$name]=$!
