@@ -9,17 +9,6 @@
 #include "net/net.h"
 #include "proto/proto.h"
 
-static const char *const names[FAIL_NPOINTS] = {
-    [FAIL_DROP_REQUEST - FAIL_ID_FIRST] = "drop_request",
-    [FAIL_DROP_REPLY - FAIL_ID_FIRST] = "drop_reply",
-    [FAIL_DELAY - FAIL_ID_FIRST] = "delay",
-    [FAIL_CRASH_BEFORE_APPLY - FAIL_ID_FIRST] = "crash_before_apply",
-    [FAIL_CRASH_AFTER_APPLY - FAIL_ID_FIRST] = "crash_after_apply",
-    [FAIL_CRASH_AFTER_COMMIT - FAIL_ID_FIRST] = "crash_after_commit",
-};
-
-static const char *const modes[] = {"off", "always", "once", "skip", "some", "rand"};
-
 void failinj_init(struct failinj *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -33,9 +22,7 @@ void failinj_destroy(struct failinj *f)
 
 const char *failinj_name(uint32_t id)
 {
-	if (id < FAIL_ID_FIRST || id > FAIL_ID_LAST)
-		return NULL;
-	return names[id - FAIL_ID_FIRST];
+	return proto_fail_point_name(id);
 }
 
 int failinj_set(struct failinj *f, uint32_t id, uint32_t mode, uint32_t value, uint32_t count)
@@ -54,92 +41,17 @@ int failinj_set(struct failinj *f, uint32_t id, uint32_t mode, uint32_t value, u
 	p->hits = 0;
 	p->fired = false;
 	pthread_mutex_unlock(&f->mu);
-	NET_INFO("fail point %s: mode %s value %u count %u", names[id - FAIL_ID_FIRST], modes[mode],
-		 value, count);
-	return 0;
-}
-
-static int parse_op(const char *s, uint32_t *out)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 0);
-
-	if (*s && *end == '\0' && v < PROTO_OP_LIMIT) {
-		*out = (uint32_t)v;
-		return 0;
-	}
-	for (uint32_t op = 1; op < PROTO_OP_LIMIT; op++) {
-		const char *n = proto_op_name(op);
-
-		if (n && strcasecmp(n, s) == 0) {
-			*out = op;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-static int parse_u32(const char *s, uint32_t *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (!*s || *end || errno || v > UINT32_MAX)
-		return -EINVAL;
-	*out = (uint32_t)v;
+	NET_INFO("fail point %s: mode %s value %u count %u", proto_fail_point_name(id),
+		 proto_fail_mode_name(mode), value, count);
 	return 0;
 }
 
 int failinj_parse(struct failinj *f, const char *spec)
 {
-	uint32_t id = 0, mode = PROTO_FAIL_ONCE, value = 0, count = 0;
-	char *copy = strdup(spec), *save = NULL, *tok;
-	int rc = -EINVAL;
+	struct proto_mgs_fail_set_req m;
+	int rc = proto_fail_spec_parse(spec, &m);
 
-	if (!copy)
-		return -ENOMEM;
-	tok = strtok_r(copy, ",", &save);
-	for (uint32_t i = FAIL_ID_FIRST; tok && i <= FAIL_ID_LAST; i++)
-		if (strcmp(tok, names[i - FAIL_ID_FIRST]) == 0)
-			id = i;
-	if (!id) {
-		rc = -ENOENT;
-		goto out;
-	}
-	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
-		char *eq = strchr(tok, '=');
-
-		if (!eq)
-			goto out;
-		*eq++ = '\0';
-		if (strcmp(tok, "mode") == 0) {
-			uint32_t m;
-
-			for (m = 0; m <= PROTO_FAIL_RAND; m++)
-				if (strcmp(eq, modes[m]) == 0)
-					break;
-			if (m > PROTO_FAIL_RAND)
-				goto out;
-			mode = m;
-		} else if (strcmp(tok, "count") == 0) {
-			if (parse_u32(eq, &count))
-				goto out;
-		} else if (strcmp(tok, "value") == 0) {
-			if (parse_u32(eq, &value))
-				goto out;
-		} else if (strcmp(tok, "op") == 0) {
-			if (parse_op(eq, &value))
-				goto out;
-		} else {
-			goto out;
-		}
-	}
-	rc = failinj_set(f, id, mode, value, count);
-out:
-	free(copy);
-	return rc;
+	return rc ? rc : failinj_set(f, m.id, m.mode, m.value, m.count);
 }
 
 /* Whether an armed point fires on this hit (caller holds f->mu). */
@@ -181,7 +93,7 @@ bool failinj_hit(struct failinj *f, uint32_t id, uint32_t op, uint32_t *value)
 	}
 	pthread_mutex_unlock(&f->mu);
 	if (hit) {
-		NET_WARN("fail point %s fired on %s", names[id - FAIL_ID_FIRST],
+		NET_WARN("fail point %s fired on %s", proto_fail_point_name(id),
 			 proto_op_name(op) ? proto_op_name(op) : "?");
 		if (value)
 			*value = v;

@@ -4,8 +4,8 @@
  * that drop, delay or crash when armed.  Armed at start-up (--fail SPEC) or
  * by MGS_FAIL_SET (root only).  docs/mds.md lists the points.
  *
- * SPEC: NAME[,mode=once|always|skip|some|rand][,count=N][,value=N][,op=OPCODE]
- * (mode defaults to once; op= sets value to an opcode, by name or number).
+ * SPEC: proto_fail_spec_parse's (proto/failspec.h), e.g.
+ * drop_reply,op=MDS_CREATE.
  */
 #ifndef STRIA_MDS_FAILINJ_H
 #define STRIA_MDS_FAILINJ_H
@@ -14,17 +14,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Point ids (the MGS_FAIL_SET id).  For drop/crash points value is an opcode
- * filter (0: every opcode the point sees); for DELAY it is milliseconds. */
+#include "proto/failspec.h"
+
+/* Point ids (the MGS_FAIL_SET id), proto's (proto/failspec.h). */
 enum failinj_id {
-	FAIL_DROP_REQUEST = 0x101,	 /* drop a request before it executes */
-	FAIL_DROP_REPLY = 0x102,	 /* drop a reply after its commit */
-	FAIL_DELAY = 0x103,		 /* sleep value ms before a handler runs */
-	FAIL_CRASH_BEFORE_APPLY = 0x104, /* _exit(9) before the batch is applied */
-	FAIL_CRASH_AFTER_APPLY = 0x105,	 /* _exit(9) after apply, before the WAL sync */
-	FAIL_CRASH_AFTER_COMMIT = 0x106, /* _exit(9) when durable, before the reply */
-	FAIL_ID_FIRST = FAIL_DROP_REQUEST,
-	FAIL_ID_LAST = FAIL_CRASH_AFTER_COMMIT,
+	FAIL_DROP_REQUEST = PROTO_FAIL_DROP_REQUEST,
+	FAIL_DROP_REPLY = PROTO_FAIL_DROP_REPLY,
+	FAIL_DELAY = PROTO_FAIL_DELAY,
+	FAIL_CRASH_BEFORE_APPLY = PROTO_FAIL_CRASH_BEFORE_APPLY,
+	FAIL_CRASH_AFTER_APPLY = PROTO_FAIL_CRASH_AFTER_APPLY,
+	FAIL_CRASH_AFTER_COMMIT = PROTO_FAIL_CRASH_AFTER_COMMIT,
+	FAIL_ID_FIRST = PROTO_FAIL_POINT_FIRST,
+	FAIL_ID_LAST = PROTO_FAIL_POINT_LAST,
 };
 
 #define FAIL_NPOINTS (FAIL_ID_LAST - FAIL_ID_FIRST + 1)

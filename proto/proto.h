@@ -2,8 +2,8 @@
 /*
  * proto: the public header of everything both ends of the wire share.
  * FIDs, the byte cursor, the message header and opcodes, message bodies,
- * layouts and stripe arithmetic, NIDs, target identities, CRC32C and the
- * o2ib transport's framing.
+ * layouts and stripe arithmetic, NIDs, target identities, failure point
+ * names, CRC32C and the o2ib transport's framing.
  */
 #ifndef STRIA_PROTO_H
 #define STRIA_PROTO_H
@@ -12,6 +12,7 @@
 #include "proto/bulk.h"
 #include "proto/crc.h"
 #include "proto/cursor.h"
+#include "proto/failspec.h"
 #include "proto/fid.h"
 #include "proto/hdr.h"
 #include "proto/layout.h"
