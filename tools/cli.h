@@ -140,6 +140,33 @@ int tool_layout_del(const char *path);
  */
 int tool_layout_effective(const char *path, struct proto_layout *l, bool *own);
 
+/* ---- the MGS connection of the administrator commands (cli_mgs.c) ---------- */
+
+struct net_loop;
+struct net_client;
+struct net_key;
+struct net_req;
+
+struct tool_mgs {
+	struct net_loop *loop;
+	struct net_client *cl;
+	struct net_key *key;
+};
+
+/*
+ * Connects @m (zeroed by the caller) to the MGS of @fsname: @mgsnode (a NID
+ * list) or else the source of a mounted stria of that name; @port (> 0) or
+ * else the mount's port= or 988; @keyfile or else /etc/stria/FSNAME.key when
+ * it exists.  Errors are reported as "stria @cmd: ...".  Returns 0 or
+ * -errno; call tool_mgs_close() in both cases.
+ */
+int tool_mgs_connect(struct tool_mgs *m, const char *cmd, const char *fsname, const char *mgsnode,
+		     long port, const char *keyfile);
+/* Sends a built request and waits for its status (the caller frees it). */
+int tool_mgs_call(struct tool_mgs *m, struct net_req *r);
+/* Disconnects and frees what tool_mgs_connect() set up. */
+void tool_mgs_close(struct tool_mgs *m);
+
 /* ---- error reporting (stria.c) ----------------------------------------------- */
 
 /* "stria CMD: WHAT: strerror(-err)[ (hint)]" on stderr. */

@@ -15,15 +15,6 @@
 
 #include "net/net.h"
 
-#define POOL_TIMEOUT_MS 5000
-#define POOL_GIVE_UP_MS 15000
-
-struct mgs {
-	struct net_loop *loop;
-	struct net_client *cl;
-	struct net_key *key;
-};
-
 void tool_usage_pool(FILE *f)
 {
 	fputs("Usage: stria pool_new FSNAME.POOL\n"
@@ -41,84 +32,6 @@ void tool_usage_pool(FILE *f)
 	      "  --key FILE           the cluster key (default /etc/stria/FSNAME.key)\n"
 	      "  -h, --help           this help\n",
 	      f);
-}
-
-static int mgs_connect(struct mgs *m, const char *fsname, const char *mgsnode, long port,
-		       const char *keyfile)
-{
-	struct net_client_cfg cfg = {
-	    .name = "MGS",
-	    .fsname = fsname,
-	    .role = PROTO_ROLE_ADMIN,
-	    .timeout_ms = POOL_TIMEOUT_MS,
-	    .give_up_ms = POOL_GIVE_UP_MS,
-	    .reconnect_max_ms = 500,
-	};
-	char defkey[64 + PROTO_FSNAME_MAX];
-	struct tool_mount ms[64];
-	int rc, n;
-
-	if (mgsnode) {
-		rc = proto_nid_list_parse(mgsnode, cfg.nids, PROTO_NID_LIST_MAX);
-		if (rc < 0) {
-			tool_err("pool", mgsnode, rc, "bad --mgsnode NID list");
-			return rc;
-		}
-		cfg.nnids = (uint32_t)rc;
-	}
-	n = tool_mounts(ms, 64);
-	for (int i = 0; i < n && i < 64 && (!cfg.nnids || port <= 0); i++) {
-		struct proto_mount_source src;
-
-		if (strcmp(ms[i].fsname, fsname) || proto_mount_source_parse(ms[i].source, &src))
-			continue;
-		if (!cfg.nnids) {
-			cfg.nnids = src.nnids;
-			memcpy(cfg.nids, src.nids, sizeof(cfg.nids));
-		}
-		if (port <= 0)
-			port = ms[i].port;
-	}
-	if (!cfg.nnids) {
-		tool_msg("pool", "%s: no mounted stria file system of that name; give --mgsnode",
-			 fsname);
-		return -ENOENT;
-	}
-	cfg.port = (uint16_t)(port > 0 ? port : PROTO_DEFAULT_PORT);
-	if (!keyfile) {
-		snprintf(defkey, sizeof(defkey), "/etc/stria/%s.key", fsname);
-		if (access(defkey, F_OK) == 0)
-			keyfile = defkey;
-	}
-	if (keyfile) {
-		rc = net_key_load(keyfile, &m->key);
-		if (rc) {
-			tool_err("pool", keyfile, rc, "cannot load the cluster key");
-			return rc;
-		}
-		cfg.key = m->key;
-	}
-	rc = net_uuid_generate(cfg.uuid);
-	if (rc == 0)
-		rc = net_loop_new(&m->loop);
-	if (rc == 0)
-		rc = net_loop_start(m->loop, "stria-pool");
-	if (rc == 0)
-		rc = net_client_new(m->loop, &cfg, &m->cl);
-	if (rc)
-		tool_err("pool", fsname, rc, "cannot set up the MGS connection");
-	return rc;
-}
-
-static void mgs_close(struct mgs *m)
-{
-	if (m->cl)
-		net_client_free(m->cl);
-	if (m->loop) {
-		net_loop_stop(m->loop);
-		net_loop_free(m->loop);
-	}
-	net_key_free(m->key);
 }
 
 static const char *hint_of(const char *cmd, int err)
@@ -146,13 +59,7 @@ static const char *hint_of(const char *cmd, int err)
 	}
 }
 
-/* Sends a built request and waits for its status (the caller frees it). */
-static int call(struct mgs *m, struct net_req *r)
-{
-	return net_call(m->cl, r);
-}
-
-static int pool_list(struct mgs *m, const char *fsname, const char *pool)
+static int pool_list(struct tool_mgs *m, const char *fsname, const char *pool)
 {
 	struct proto_mgs_pool_list_req q = {0};
 	bool header = false;
@@ -171,7 +78,7 @@ static int pool_list(struct mgs *m, const char *fsname, const char *pool)
 			return -ENOMEM;
 		rc = proto_mgs_pool_list_req_enc(net_req_body(r), &q);
 		if (rc == 0)
-			rc = call(m, r);
+			rc = tool_mgs_call(m, r);
 		if (rc == 0) {
 			net_req_reply(r, &c);
 			rc = proto_mgs_pool_list_rep_iter_init(&it, &c);
@@ -209,7 +116,7 @@ static int pool_list(struct mgs *m, const char *fsname, const char *pool)
 	}
 }
 
-static int pool_mod(struct mgs *m, const char *cmd, const char *fsname, const char *pool,
+static int pool_mod(struct tool_mgs *m, const char *cmd, const char *fsname, const char *pool,
 		    const char *list)
 {
 	static struct proto_mgs_pool_mod_req q;
@@ -229,7 +136,7 @@ static int pool_mod(struct mgs *m, const char *cmd, const char *fsname, const ch
 	r = net_req_new(add ? PROTO_OP_MGS_POOL_ADD : PROTO_OP_MGS_POOL_REMOVE, NULL);
 	rc = r ? proto_mgs_pool_mod_req_enc(net_req_body(r), &q) : -ENOMEM;
 	if (rc == 0)
-		rc = call(m, r);
+		rc = tool_mgs_call(m, r);
 	net_req_free(r);
 	if (rc)
 		return rc;
@@ -243,7 +150,7 @@ static int pool_mod(struct mgs *m, const char *cmd, const char *fsname, const ch
 	return 0;
 }
 
-static int pool_simple(struct mgs *m, const char *cmd, const char *fsname, const char *pool)
+static int pool_simple(struct tool_mgs *m, const char *cmd, const char *fsname, const char *pool)
 {
 	struct proto_mgs_pool_req q = {0};
 	bool create = !strcmp(cmd, "pool_new");
@@ -255,7 +162,7 @@ static int pool_simple(struct mgs *m, const char *cmd, const char *fsname, const
 	r = net_req_new(create ? PROTO_OP_MGS_POOL_NEW : PROTO_OP_MGS_POOL_DESTROY, NULL);
 	rc = r ? proto_mgs_pool_req_enc(net_req_body(r), &q) : -ENOMEM;
 	if (rc == 0)
-		rc = call(m, r);
+		rc = tool_mgs_call(m, r);
 	net_req_free(r);
 	if (rc == 0)
 		printf("Pool %s.%s %s\n", fsname, pool, create ? "created" : "destroyed");
@@ -275,7 +182,7 @@ int tool_cmd_pool(int argc, char **argv)
 	char fsname[PROTO_FSNAME_MAX + 1], pool[PROTO_POOL_NAME_MAX + 1];
 	bool list = !strcmp(cmd, "pool_list");
 	bool mod = !strcmp(cmd, "pool_add") || !strcmp(cmd, "pool_remove");
-	struct mgs m = {0};
+	struct tool_mgs m = {0};
 	long port = 0;
 	int opt, rc;
 
@@ -312,7 +219,7 @@ int tool_cmd_pool(int argc, char **argv)
 		return 2;
 	}
 	net_log_init("stria", NET_LOG_ERR);
-	rc = mgs_connect(&m, fsname, mgsnode, port, keyfile);
+	rc = tool_mgs_connect(&m, cmd, fsname, mgsnode, port, keyfile);
 	if (rc == 0) {
 		if (list)
 			rc = pool_list(&m, fsname, pool);
@@ -323,6 +230,6 @@ int tool_cmd_pool(int argc, char **argv)
 		if (rc < 0)
 			tool_err(cmd, argv[optind], rc, hint_of(cmd, rc));
 	}
-	mgs_close(&m);
+	tool_mgs_close(&m);
 	return rc == 0 ? 0 : rc > 0 ? rc : 1;
 }

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The administrator commands' connection to the MGS (the MDS): found from a
+ * mounted stria of that fsname (its source NIDs and port= option) unless
+ * --mgsnode / --port say otherwise, authenticated with the cluster key.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net/net.h"
+
+#define MGS_TIMEOUT_MS 5000
+#define MGS_GIVE_UP_MS 15000
+
+int tool_mgs_connect(struct tool_mgs *m, const char *cmd, const char *fsname, const char *mgsnode,
+		     long port, const char *keyfile)
+{
+	struct net_client_cfg cfg = {
+	    .name = "MGS",
+	    .fsname = fsname,
+	    .role = PROTO_ROLE_ADMIN,
+	    .timeout_ms = MGS_TIMEOUT_MS,
+	    .give_up_ms = MGS_GIVE_UP_MS,
+	    .reconnect_max_ms = 500,
+	};
+	char defkey[64 + PROTO_FSNAME_MAX];
+	struct tool_mount ms[64];
+	int rc, n;
+
+	if (mgsnode) {
+		rc = proto_nid_list_parse(mgsnode, cfg.nids, PROTO_NID_LIST_MAX);
+		if (rc < 0) {
+			tool_err(cmd, mgsnode, rc, "bad --mgsnode NID list");
+			return rc;
+		}
+		cfg.nnids = (uint32_t)rc;
+	}
+	n = tool_mounts(ms, 64);
+	for (int i = 0; i < n && i < 64 && (!cfg.nnids || port <= 0); i++) {
+		struct proto_mount_source src;
+
+		if (strcmp(ms[i].fsname, fsname) || proto_mount_source_parse(ms[i].source, &src))
+			continue;
+		if (!cfg.nnids) {
+			cfg.nnids = src.nnids;
+			memcpy(cfg.nids, src.nids, sizeof(cfg.nids));
+		}
+		if (port <= 0)
+			port = ms[i].port;
+	}
+	if (!cfg.nnids) {
+		tool_msg(cmd, "%s: no mounted stria file system of that name; give --mgsnode",
+			 fsname);
+		return -ENOENT;
+	}
+	cfg.port = (uint16_t)(port > 0 ? port : PROTO_DEFAULT_PORT);
+	if (!keyfile) {
+		snprintf(defkey, sizeof(defkey), "/etc/stria/%s.key", fsname);
+		if (access(defkey, F_OK) == 0)
+			keyfile = defkey;
+	}
+	if (keyfile) {
+		rc = net_key_load(keyfile, &m->key);
+		if (rc) {
+			tool_err(cmd, keyfile, rc, "cannot load the cluster key");
+			return rc;
+		}
+		cfg.key = m->key;
+	}
+	rc = net_uuid_generate(cfg.uuid);
+	if (rc == 0)
+		rc = net_loop_new(&m->loop);
+	if (rc == 0)
+		rc = net_loop_start(m->loop, "stria-mgs");
+	if (rc == 0)
+		rc = net_client_new(m->loop, &cfg, &m->cl);
+	if (rc)
+		tool_err(cmd, fsname, rc, "cannot set up the MGS connection");
+	return rc;
+}
+
+int tool_mgs_call(struct tool_mgs *m, struct net_req *r)
+{
+	return net_call(m->cl, r);
+}
+
+void tool_mgs_close(struct tool_mgs *m)
+{
+	if (m->cl)
+		net_client_free(m->cl);
+	if (m->loop) {
+		net_loop_stop(m->loop);
+		net_loop_free(m->loop);
+	}
+	net_key_free(m->key);
+}
