@@ -181,6 +181,7 @@ int tool_cmd_getstripe(int argc, char **argv);
 int tool_cmd_df(int argc, char **argv);
 int tool_cmd_find(int argc, char **argv);
 int tool_cmd_pool(int argc, char **argv);
+int tool_cmd_fail(int argc, char **argv);
 
 /* Each subcommand's usage text (its --help). */
 void tool_usage_setstripe(FILE *f);
@@ -188,5 +189,6 @@ void tool_usage_getstripe(FILE *f);
 void tool_usage_df(FILE *f);
 void tool_usage_find(FILE *f);
 void tool_usage_pool(FILE *f);
+void tool_usage_fail(FILE *f);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stria: the user and administrator command-line tool, in the manner of
- * Lustre's lfs (setstripe, getstripe, df, find) and lctl pool_* (pools).
+ * Lustre's lfs (setstripe, getstripe, df, find), lctl pool_* (pools) and
+ * lctl set_param fail_loc (fail_set).
  *
  *   stria COMMAND [ARGS...]      stria help [COMMAND]      stria COMMAND --help
  */
@@ -30,6 +31,7 @@ static const struct cmd cmds[] = {
     {"pool_remove", tool_cmd_pool, tool_usage_pool, "remove OSTs from a pool (root)"},
     {"pool_destroy", tool_cmd_pool, tool_usage_pool, "destroy an empty pool (root)"},
     {"pool_list", tool_cmd_pool, tool_usage_pool, "list pools or one pool's OSTs"},
+    {"fail_set", tool_cmd_fail, tool_usage_fail, "arm an MDS failure point (root; testing)"},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
