@@ -83,11 +83,12 @@ nx_node() { # NAME
 	FX_WRAP[$name]="nsenter --net=/run/netns/$ns"
 }
 
-# Runs a command inside node NAME's namespace.
+# Runs a command inside node NAME's network namespace (and the host's mount
+# namespace, so it sees the mounts).
 nx_exec() { # NAME CMD...
 	local name=$1
 	shift
-	ip netns exec "${NX_NS[$name]}" "$@"
+	nsenter --net="/run/netns/${NX_NS[$name]}" "$@"
 }
 
 # Drops every packet between nodes A and B, in A's namespace (nftables, both
@@ -126,7 +127,7 @@ nx_shape() { # NAME RATE
 	((burst < 262144)) && burst=262144
 	nx_exec "$name" tc qdisc replace dev eth0 root tbf rate "$rate" burst "$burst" \
 		latency 50ms || fx_fail "cannot shape $name"
-	ip netns exec "$NX_SW" tc qdisc replace dev "${NX_PORT[$name]}" root tbf rate "$rate" \
+	nsenter --net="/run/netns/$NX_SW" tc qdisc replace dev "${NX_PORT[$name]}" root tbf rate "$rate" \
 		burst "$burst" latency 50ms || fx_fail "cannot shape the switch port of $name"
 }
 
