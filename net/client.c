@@ -972,8 +972,13 @@ int net_client_new(struct net_loop *loop, const struct net_client_cfg *cfg, stru
 	cl->pump_call.arg = cl;
 	cl->start_call.fn = start_on_loop;
 	cl->start_call.arg = cl;
-	net_loop_post(loop, &cl->start_call);
+	/*
+	 * Before the start is posted: the loop thread may connect and call
+	 * on_state before this function returns, and callbacks find the client
+	 * through *out (the post's lock orders the store before them).
+	 */
 	*out = cl;
+	net_loop_post(loop, &cl->start_call);
 	return 0;
 
 err_timer:

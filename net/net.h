@@ -172,7 +172,8 @@ struct net_client_cfg {
 /*
  * Creates a client that connects (in the background, on @loop) to the server
  * at cfg->nids.  Requests sent before the connection is up wait for it.
- * Returns 0 or -errno.
+ * Returns 0 or -errno.  *@out is written before the connection starts, so
+ * an on_state callback (which may run before this returns) can use it.
  */
 int net_client_new(struct net_loop *loop, const struct net_client_cfg *cfg,
 		   struct net_client **out);
