@@ -28,14 +28,16 @@ done <"$FX_DIR/orphan.objs"
 
 # A process of c1 holds the three files open, then removes one.
 bash -c 'exec 7>>"$1" 8<"$2" 9<>"$3" && rm "$3" && echo tail >&7 && echo ready && exec sleep 600' \
-	_ "$C1/kept" "$C1/ro" "$C1/orphan" >"$FX_DIR/holder.out" 2>&1 &
-holder=$!
+	_ "$C1/kept" "$C1/ro" "$C1/orphan" >"$FX_DIR/holder.log" 2>&1 &
+# Known to the fixture, so a failure kills it too (fx_cleanup waits for it).
+FX_PID[holder]=$!
+FX_NAMES+=(holder)
 for ((i = 0; i < 200; i++)); do
-	grep -q ready "$FX_DIR/holder.out" && break
-	kill -0 $holder 2>/dev/null || fx_fail "the holder failed: $(cat "$FX_DIR/holder.out")"
+	grep -q ready "$FX_DIR/holder.log" && break
+	kill -0 "${FX_PID[holder]}" 2>/dev/null || fx_fail "the holder failed"
 	sleep 0.05
 done
-grep -q ready "$FX_DIR/holder.out" || fx_fail "the holder did not open its files"
+grep -q ready "$FX_DIR/holder.log" || fx_fail "the holder did not open its files"
 [[ -e "$C2/orphan" ]] && fx_fail "the unlinked file is still visible"
 while read -r ost id; do
 	[[ -f $(objfile "$ost" "$id") ]] || fx_fail "an open-unlinked file's object went before its last close"
@@ -45,8 +47,7 @@ uuid=$(sed -n "s/.*new client \([0-9a-f]*\) from ${NX_IP[c1]}:.*/\1/p" "$FX_DIR/
 
 # The client host dies.
 fx_kill c1
-kill -9 $holder 2>/dev/null
-wait $holder 2>/dev/null
+fx_kill holder
 nx_umount_dead c1
 
 # The MDS evicts it and closes its three opens; the orphan's objects go.
