@@ -8,7 +8,7 @@
 # create, link and the rest not EEXIST, unlink, rmdir and rename not ENOENT
 # - and the result is there exactly once, seen from the other client too.
 # A close answered from the log has closed the file exactly once (its
-# objects go at the unlink that follows).  Synced data survives and the
+# objects go after the unlink that follows).  Synced data survives and the
 # namespace checks clean.  About 5 minutes: one RPC timeout per operation.
 . "$(dirname "$0")/cluster.sh"
 nx_cluster
@@ -69,11 +69,13 @@ drop MDS_SETLAYOUT "$S" setstripe -c 1 "$R/lay"
 [[ $(cat "$C2/r/g") == data ]] || fx_fail "g: content"
 getfattr --absolute-names -n user.k "$C2/r/g" >/dev/null 2>&1 && fx_fail "removexattr: the xattr is back"
 [[ -p "$C2/r/p" && $(readlink "$C2/r/s") == g ]] || fx_fail "p or s wrong"
-# g is closed as often as it was opened: its objects go at its unlink.
+# g is closed as often as it was opened: its objects go after its unlink
+# (once the MDS's unlink grace, 10 s by default, is over); a file still
+# open on the MDS would keep them until its last close.
 "$S" getstripe "$C2/r/g" | awk '/^\t *[0-9]/ { print $1, $2 }' >"$FX_DIR/g.objs"
 [[ -s "$FX_DIR/g.objs" ]] || fx_fail "no objects listed for g"
 rm "$C2/r/g" || fx_fail "rm g"
-for ((i = 0; i < 300; i++)); do
+for ((i = 0; i < 600; i++)); do
 	left=0
 	while read -r ost id; do
 		f=$(printf '%s/ost%d/O/%x/%02x/%02x/%x' "$FX_DIR" "$ost" $((id >> 24)) \
