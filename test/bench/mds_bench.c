@@ -21,9 +21,11 @@
  * The ratios are the medians of the per-round ratios.
  *
  * Then one directory grows to ENTRIES entries (default 1,000,000) from CLIENTS
- * clients; the create rate is measured over WINDOW creates around WINDOW
- * entries (from WINDOW/2 to 3*WINDOW/2) and over the last WINDOW creates
- * (ENTRIES - WINDOW to ENTRIES).  -L 0 skips it.
+ * clients; the create rate is measured over WINDOW creates around each of the
+ * sizes WINDOW, 3 x WINDOW, 10 x WINDOW, 30 x WINDOW, ... below ENTRIES (from
+ * size - WINDOW/2 to size + WINDOW/2), and over the last WINDOW creates
+ * (ENTRIES - WINDOW to ENTRIES): one BENCH mds_create_at_SIZE_entries line
+ * each, and RATIO large_dir_ENTRIES_vs_WINDOW.  -L 0 skips it.
  *
  * Targets: RATIO create >= 0.5; RATIO large_dir >= 0.8 (at most 20% slower).
  * The MDS gets an in-process fake OSS (objects are counters), so the figures
@@ -168,10 +170,33 @@ static pthread_barrier_t go;
 static rocksdb_writeoptions_t *wo_sync;
 static atomic_ulong raw_seq;
 
-/* The large-directory run: the next index to create, creates done, window times. */
+/* The large-directory run: the next index to create, creates done. */
 static atomic_long large_next, large_done;
 static struct proto_fid large_dir;
-static double t_win[4];
+
+/*
+ * The directory sizes the create rate is taken at, the creates done when
+ * each window opens, and the times it opens and closes (written by whichever
+ * client thread completes that create; read after the threads are joined).
+ */
+#define MAX_POINTS 32
+static long pt_size[MAX_POINTS], pt_from[MAX_POINTS];
+static double pt_t0[MAX_POINTS], pt_t1[MAX_POINTS];
+static int npoints;
+
+/* WINDOW, 3 x, 10 x, 30 x ... WINDOW while below ENTRIES, then ENTRIES. */
+static void plan_points(void)
+{
+	npoints = 0;
+	for (long s = window, k = 0;
+	     s < large && s + window / 2 <= large && npoints < MAX_POINTS - 1;
+	     s = (k++ % 2) ? s / 3 * 10 : s * 3) {
+		pt_size[npoints] = s;
+		pt_from[npoints++] = s - window / 2;
+	}
+	pt_size[npoints] = large;
+	pt_from[npoints++] = large - window;
+}
 
 static void raw_batch(rocksdb_t *db, int id)
 {
@@ -216,14 +241,12 @@ static void large_create(struct t_cli *c)
 				  NULL),
 			 0);
 		n = atomic_fetch_add(&large_done, 1) + 1;
-		if (n == window / 2)
-			t_win[0] = now_s();
-		else if (n == window / 2 + window)
-			t_win[1] = now_s();
-		else if (n == large - window)
-			t_win[2] = now_s();
-		else if (n == large)
-			t_win[3] = now_s();
+		for (int p = 0; p < npoints; p++) {
+			if (n == pt_from[p])
+				pt_t0[p] = now_s();
+			if (n == pt_from[p] + window)
+				pt_t1[p] = now_s();
+		}
 		if (n % 100000 == 0) {
 			fprintf(stderr, "# %ld entries\n", n);
 		}
@@ -526,16 +549,19 @@ int main(int argc, char **argv)
 
 	if (large) {
 		struct proto_attr a;
-		double lo, hi;
+		double rate[MAX_POINTS];
 
 		CHECK_RC(t_mkdir(&clis[0], &t_root, &root, "large", 0755, &a), 0);
 		large_dir = a.fid;
+		plan_points();
 		phase(P_LARGE, jobs);
-		lo = (double)window / (t_win[1] - t_win[0]);
-		hi = (double)window / (t_win[3] - t_win[2]);
-		printf("BENCH mds_create_at_%ld_entries %.0f creates/s\n", window, lo);
-		printf("BENCH mds_create_at_%ld_entries %.0f creates/s\n", large, hi);
-		printf("RATIO large_dir_%ld_vs_%ld %.2f\n", large, window, hi / lo);
+		for (int p = 0; p < npoints; p++) {
+			rate[p] = (double)window / (pt_t1[p] - pt_t0[p]);
+			printf("BENCH mds_create_at_%ld_entries %.0f creates/s\n", pt_size[p],
+			       rate[p]);
+		}
+		printf("RATIO large_dir_%ld_vs_%ld %.2f\n", large, window,
+		       rate[npoints - 1] / rate[0]);
 	}
 
 	for (int i = 0; i < nclients; i++)
