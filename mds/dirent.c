@@ -168,7 +168,6 @@ int dirent_add(struct mds_tx *tx, const struct proto_fid *parent, struct proto_s
 	uint64_t start = dirent_run_start(tx->db, name.s, name.len);
 	uint64_t next = start;
 	struct kv_iter *it;
-	struct dent d;
 	size_t klen;
 	int rc;
 
@@ -190,15 +189,7 @@ int dirent_add(struct mds_tx *tx, const struct proto_fid *parent, struct proto_s
 	kv_iter_free(it);
 	if (rc)
 		return rc;
-	if (next > start + DIRENT_COLL_MAX)
-		return -ENOSPC;
-	d.cookie = next;
-	d.fid = *fid;
-	d.type = type;
-	d.namelen = (uint16_t)name.len;
-	memcpy(d.name, name.s, name.len);
-	d.name[name.len] = '\0';
-	rc = dirent_set(tx, parent, &d);
+	rc = dirent_add_at(tx, parent, name, fid, type, next > start + DIRENT_COLL_MAX ? 0 : next);
 	if (rc == 0)
 		*cookie = next;
 	return rc;
