@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "xprt.h"
@@ -28,5 +29,23 @@ int net_nid_resolve(const struct proto_nid *nid, uint16_t port, struct sockaddr_
 	((struct sockaddr_in *)sa)->sin_port = htons(port);
 	*salen = res->ai_addrlen;
 	freeaddrinfo(res);
+	return 0;
+}
+
+int net_sockaddr_host(const struct sockaddr_storage *ss, char *host, size_t len)
+{
+	snprintf(host, len, "?");
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, (socklen_t)len);
+		return ntohs(in->sin_port);
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, (socklen_t)len);
+		return ntohs(in6->sin6_port);
+	}
 	return 0;
 }

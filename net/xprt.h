@@ -104,6 +104,12 @@ extern const struct net_xprt net_xprt_rdma;
 /* The transport for a network type, or NULL. */
 const struct net_xprt *net_xprt_for(uint32_t lnd);
 
+/*
+ * Writes @ss's address as text into @host (at least INET6_ADDRSTRLEN bytes;
+ * "?" for another family) and returns its port (0 for another family).
+ */
+int net_sockaddr_host(const struct sockaddr_storage *ss, char *host, size_t len);
+
 /* Frees an incoming message (body and, if owned, bulk). */
 void net_msg_free(struct net_msg *m);
 /* Total length of a message's outgoing bulk. */

@@ -215,21 +215,9 @@ static void rx_progress(struct net_conn *c);
 
 static void format_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
-	char host[INET6_ADDRSTRLEN] = "?";
-	int port = 0;
+	char host[INET6_ADDRSTRLEN];
 
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-		port = ntohs(in->sin_port);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		port = ntohs(in6->sin6_port);
-	}
-	snprintf(buf, len, "%s@o2ib port %d", host, port);
+	snprintf(buf, len, "%s@o2ib port %d", host, net_sockaddr_host(ss, host, sizeof(host)));
 }
 
 static struct net_rdma_pool *pool(struct net_conn *c, enum net_rdma_access acc)

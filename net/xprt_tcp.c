@@ -68,21 +68,9 @@ static void tcp_close(struct net_conn *c, int err);
 
 static void format_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
-	char host[INET6_ADDRSTRLEN] = "?";
-	int port = 0;
+	char host[INET6_ADDRSTRLEN];
 
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-		port = ntohs(in->sin_port);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		port = ntohs(in6->sin6_port);
-	}
-	snprintf(buf, len, "%s:%d", host, port);
+	snprintf(buf, len, "%s:%d", host, net_sockaddr_host(ss, host, sizeof(host)));
 }
 
 static void set_sockopts(int fd)
