@@ -229,7 +229,7 @@ int inode_release(struct mds_tx *tx, const struct mds_inode *ino)
 			return inode_destroy(tx, ino);
 		/* Kept for the opens of clients that looked it up just before. */
 		ver = ORPHAN_V_GRACE;
-		atomic_fetch_add(&tx->db->zombies, 1);
+		tx->zombie_delta++;
 	}
 	proto_cur_init(&c, v, sizeof(v));
 	proto_put_u8(&c, ver);

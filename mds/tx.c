@@ -106,6 +106,7 @@ void tx_op_begin(struct mds_tx *tx)
 {
 	kv_batch_savepoint(tx->b);
 	tx->op_inode_delta = tx->inode_delta;
+	tx->op_zombie_delta = tx->zombie_delta;
 	tx->op_nopens = tx->nopens;
 }
 
@@ -118,6 +119,7 @@ int tx_op_end(struct mds_tx *tx, int rc)
 		return rc;
 	}
 	tx->inode_delta = tx->op_inode_delta;
+	tx->zombie_delta = tx->op_zombie_delta;
 	tx->nopens = tx->op_nopens;
 	rc2 = kv_batch_rollback(tx->b);
 	/* A batch that cannot be rolled back must never be applied. */
@@ -181,6 +183,13 @@ unlock:
 		goto out;
 	/* Memory follows the database while the FID locks are still held. */
 	atomic_fetch_add(&db->ninodes, tx->inode_delta);
+	/*
+	 * Counted only once the batch is visible: the expiry pass resets the
+	 * hint to what its scan found, so a count ahead of the record it
+	 * stands for would be lost and the file kept for ever.
+	 */
+	if (tx->zombie_delta)
+		atomic_fetch_add(&db->zombies, tx->zombie_delta);
 	for (size_t i = 0; i < tx->nopens; i++)
 		open_table_adjust(&db->opens, &tx->opens[i].fid, tx->opens[i].delta);
 	if (ticket)

@@ -29,10 +29,12 @@ struct mds_tx {
 	bool rename_locked;
 	/* Effects on memory, made at apply time while the locks are held. */
 	int64_t inode_delta;
+	int64_t zombie_delta; /* files kept for the unlink grace */
 	struct tx_open_delta opens[TX_MAX_OPENS];
 	size_t nopens;
 	/* Saved at tx_op_begin() to undo a failed operation. */
 	int64_t op_inode_delta;
+	int64_t op_zombie_delta;
 	size_t op_nopens;
 	struct {
 		mds_apply_hook_fn fn;

@@ -100,6 +100,32 @@ static void unlinked_file_is_kept_for_the_grace_then_destroyed(void **state)
 	t_free(t);
 }
 
+/*
+ * An expiry pass between an unlink's staging and its apply must not lose the
+ * kept file: it is counted only once its record is visible.
+ */
+static void unlink_applied_after_an_expiry_pass_still_expires(void **state)
+{
+	struct mds_db_opts o = {.unlink_grace_s = 1};
+	struct t_mds *t = t_make(&o);
+	struct proto_attr f, a;
+	struct mds_tx *tx;
+
+	assert_int_equal(t_create(t, &t_root, &t->root, "f", 0644, &f), 0);
+	assert_int_equal(mds_orphan_expire(t->db), 0); /* the start-up look */
+	assert_int_equal(mds_tx_begin(t->db, &t_root, &tx), 0);
+	assert_true(mds_unlink(tx, &t->root, t_n("f")) >= 0);
+	assert_int_equal(mds_orphan_expire(t->db), 0); /* sees nothing yet */
+	assert_int_equal(mds_tx_commit(tx), 0);
+	assert_int_equal(mds_getattr(t->db, &f.fid, &a), 0);
+	sleep(2);
+	assert_int_equal(mds_orphan_expire(t->db), 1);
+	assert_int_equal(mds_getattr(t->db, &f.fid, &a), -ENOENT);
+	assert_int_equal(queued(t), 1);
+	assert_int_equal(t_check(t), 0);
+	t_free(t);
+}
+
 static void unlink_open_file_makes_orphan_until_last_close(void **state)
 {
 	struct t_mds *t = *state;
@@ -364,6 +390,7 @@ static void checker_finds_injected_inconsistencies(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(unlink_unopened_file_queues_objects, t_setup, t_teardown),
     cmocka_unit_test(unlinked_file_is_kept_for_the_grace_then_destroyed),
+    cmocka_unit_test(unlink_applied_after_an_expiry_pass_still_expires),
     cmocka_unit_test_setup_teardown(unlink_open_file_makes_orphan_until_last_close, t_setup,
 				    t_teardown),
     cmocka_unit_test_setup_teardown(orphans_unclaimed_after_restart_are_destroyed, t_setup,
