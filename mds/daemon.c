@@ -295,7 +295,7 @@ void mds_svc_stop(struct mds_svc *svc)
 	mgs_free(svc->mgs);
 	free_clients(svc->clients);
 	free_clients(svc->evicted);
-	/* Everything acknowledged was durable before its reply; close syncs the rest. */
+	/* Every change acknowledged was durable before its reply; close syncs the rest. */
 	if (svc->db)
 		NET_INFO("%s: %llu batches committed in %llu WAL syncs", svc->id.name,
 			 (unsigned long long)mds_db_applied(svc->db),

@@ -166,6 +166,12 @@ int mds_tx_del(struct mds_tx *tx, const void *key, size_t klen);
 typedef int (*mds_apply_hook_fn)(void *arg, struct mds_tx *tx);
 int mds_tx_on_apply(struct mds_tx *tx, mds_apply_hook_fn fn, void *arg);
 
+/*
+ * Whether the transaction has staged anything for the database (records or
+ * apply hooks).  One that has not changes nothing a crash could lose.
+ */
+bool mds_tx_changes(struct mds_tx *tx);
+
 /* The transaction's database and credentials (for hooks). */
 struct mds_db *mds_tx_db(struct mds_tx *tx);
 const struct proto_creds *mds_tx_creds(struct mds_tx *tx);

@@ -136,7 +136,11 @@ void svc_kick(struct mds_svc *svc);
 /*
  * Commits a mutating request: stages its reply record (@status and the reply
  * body encoded so far) under R/<client>/<xid> in @tx, applies, waits until
- * durable (failure points may crash on the way).  Consumes @tx.  Returns
+ * durable (failure points may crash on the way).  A request that changed
+ * nothing but its reply record (a failed operation, a close without a size
+ * report, an open of a linked file) is not waited for: a crash loses only
+ * the record, and the resend of a reply never seen re-executes an operation
+ * that changed nothing.  Consumes @tx.  Returns
  * @status, or the -errno of a failed commit.  The caller then does what must
  * precede the reply (a truncate's punch) and calls svc_send().
  */

@@ -155,6 +155,11 @@ static void tx_free(struct mds_tx *tx)
 	free(tx);
 }
 
+bool mds_tx_changes(struct mds_tx *tx)
+{
+	return tx->nhooks > 0 || (tx->b && kv_batch_count(tx->b) > 0);
+}
+
 int mds_tx_apply(struct mds_tx *tx, uint64_t *ticket)
 {
 	struct mds_db *db = tx->db;
