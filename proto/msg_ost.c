@@ -334,3 +334,39 @@ int proto_ost_statfs_rep_dec(struct proto_cur *c, struct proto_ost_statfs_rep *m
 	proto_statfs_dec(c, &m->sfs);
 	return proto_cur_finish(c);
 }
+
+int proto_ost_copy_req_enc(struct proto_cur *c, const struct proto_ost_copy_req *m)
+{
+	proto_put_u32(c, m->src_ost_idx);
+	proto_put_u64(c, m->src_objid);
+	proto_put_u64(c, m->src_offset);
+	proto_put_u32(c, m->ost_idx);
+	proto_put_u64(c, m->objid);
+	proto_put_fid(c, &m->parent);
+	proto_put_u32(c, m->stripe);
+	proto_put_u64(c, m->offset);
+	proto_put_u32(c, m->length);
+	proto_put_u32(c, m->flags);
+	return proto_cur_err(c);
+}
+
+int proto_ost_copy_req_dec(struct proto_cur *c, struct proto_ost_copy_req *m)
+{
+	m->src_ost_idx = proto_get_u32(c);
+	m->src_objid = proto_get_u64(c);
+	m->src_offset = proto_get_u64(c);
+	m->ost_idx = proto_get_u32(c);
+	m->objid = proto_get_u64(c);
+	proto_get_fid(c, &m->parent);
+	m->stripe = proto_get_u32(c);
+	m->offset = proto_get_u64(c);
+	m->length = proto_get_u32(c);
+	m->flags = proto_get_u32(c);
+	check_objid(c, m->src_objid);
+	check_objid(c, m->objid);
+	check_flags(c, m->flags, PROTO_OST_F_ALL);
+	if (m->length == 0 || m->length > PROTO_OST_COPY_MAX ||
+	    m->src_offset > UINT64_MAX - m->length || m->offset > UINT64_MAX - m->length)
+		proto_cur_fail(c, -EPROTO);
+	return proto_cur_finish(c);
+}

@@ -20,6 +20,7 @@
  *   OST_GETATTR         proto_ost_obj_req       -> proto_ost_getattr_rep
  *   OST_SYNC            proto_ost_sync_req      -> (empty)
  *   OST_STATFS          proto_ost_statfs_req    -> proto_ost_statfs_rep
+ *   OST_COPY            proto_ost_copy_req      -> proto_ost_write_rep
  */
 #ifndef STRIA_PROTO_MSG_OST_H
 #define STRIA_PROTO_MSG_OST_H
@@ -36,7 +37,10 @@
 /* Most objects one DESTROY names. */
 #define PROTO_OST_DESTROY_MAX 256u
 
-/* Request flags of WRITE, PUNCH and FALLOCATE. */
+/* Most bytes one COPY moves (the OSS copies them through a bounded buffer). */
+#define PROTO_OST_COPY_MAX (4u * 1024u * 1024u)
+
+/* Request flags of WRITE, PUNCH, FALLOCATE and COPY. */
 #define PROTO_OST_F_SYNC (1u << 0) /* on stable storage before the reply */
 #define PROTO_OST_F_ALL	 PROTO_OST_F_SYNC
 
@@ -218,5 +222,32 @@ struct proto_ost_statfs_rep {
 
 int proto_ost_statfs_rep_enc(struct proto_cur *c, const struct proto_ost_statfs_rep *m);
 int proto_ost_statfs_rep_dec(struct proto_cur *c, struct proto_ost_statfs_rep *m);
+
+/*
+ * COPY: copy @length bytes at @src_offset of object @src_objid (OST
+ * @src_ost_idx) to @offset of object @objid (OST @ost_idx), both OSTs served
+ * by the OSS receiving it, without the data crossing the network.  Bytes the
+ * source object does not hold (holes, past its end) are written as zeros.
+ * The destination is written as by WRITE: it must exist (-ENOENT), @parent
+ * and @stripe are recorded on it like a write's, PROTO_OST_F_SYNC makes the
+ * copy durable before the reply.  length 1..PROTO_OST_COPY_MAX; neither
+ * range may wrap.  The reply is a write reply: bytes copied (== length) and
+ * the destination object's size and blocks afterwards.
+ */
+struct proto_ost_copy_req {
+	uint32_t src_ost_idx;
+	uint64_t src_objid;
+	uint64_t src_offset;
+	uint32_t ost_idx; /* the destination */
+	uint64_t objid;
+	struct proto_fid parent;
+	uint32_t stripe;
+	uint64_t offset;
+	uint32_t length;
+	uint32_t flags; /* PROTO_OST_F_SYNC */
+};
+
+int proto_ost_copy_req_enc(struct proto_cur *c, const struct proto_ost_copy_req *m);
+int proto_ost_copy_req_dec(struct proto_cur *c, struct proto_ost_copy_req *m);
 
 #endif

@@ -69,6 +69,7 @@
 	X(OST_FALLOCATE, 73, 1 * PROTO_KIB, 1 * PROTO_KIB, 0, 0)                                   \
 	X(OST_GETATTR, 74, 1 * PROTO_KIB, 1 * PROTO_KIB, 0, 0)                                     \
 	X(OST_SYNC, 75, 1 * PROTO_KIB, 1 * PROTO_KIB, 0, 0)                                        \
-	X(OST_STATFS, 76, 1 * PROTO_KIB, 1 * PROTO_KIB, 0, 0)
+	X(OST_STATFS, 76, 1 * PROTO_KIB, 1 * PROTO_KIB, 0, 0)                                      \
+	X(OST_COPY, 77, 1 * PROTO_KIB, 1 * PROTO_KIB, 0, 0)
 
 #endif

@@ -18,6 +18,7 @@ FZ_WRAP(ost_getattr_rep)
 FZ_WRAP(ost_sync_req)
 FZ_WRAP(ost_statfs_req)
 FZ_WRAP(ost_statfs_rep)
+FZ_WRAP(ost_copy_req)
 
 static int fz_enc_empty(struct proto_cur *c, const void *m)
 {
@@ -35,7 +36,7 @@ static const struct fz_msg tab[] = {
     FZ_MSG(ost_io_req),	    FZ_MSG(ost_read_rep),      FZ_MSG(ost_write_rep),
     FZ_MSG(ost_punch_req),  FZ_MSG(ost_falloc_req),    FZ_MSG(ost_size_rep),
     FZ_MSG(ost_obj_req),    FZ_MSG(ost_getattr_rep),   FZ_MSG(ost_sync_req),
-    FZ_MSG(ost_statfs_req), FZ_MSG(ost_statfs_rep),
+    FZ_MSG(ost_statfs_req), FZ_MSG(ost_statfs_rep),    FZ_MSG(ost_copy_req),
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

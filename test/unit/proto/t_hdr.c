@@ -59,7 +59,7 @@ static void hdr_other_version_not_supported(void **state)
 static void hdr_unknown_opcode_fails(void **state)
 {
 	struct proto_hdr h = hdr_sample(), out;
-	const uint16_t bad[] = {PROTO_OP_NONE, 4, 9, 33, 48, 63, 77, PROTO_OP_LIMIT, 0xffff};
+	const uint16_t bad[] = {PROTO_OP_NONE, 4, 9, 33, 48, 63, 78, PROTO_OP_LIMIT, 0xffff};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		h.opcode = bad[i];

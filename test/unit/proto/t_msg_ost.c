@@ -22,6 +22,7 @@ static struct proto_ost_getattr_rep s_getattr_rep = {12345, 24, {1700000000, 999
 static struct proto_ost_sync_req s_sync_req = {3, 9, 4096, 8192};
 static struct proto_ost_sync_req s_sync_req_all = {3, 0, 0, UINT64_MAX};
 static struct proto_ost_statfs_req s_statfs_req = {3};
+static struct proto_ost_copy_req s_copy_req;
 static struct proto_ost_statfs_rep s_statfs_rep = {{4096, 255, 1 << 30, 1 << 29, 1 << 28, 7, 6}};
 
 static void samples_init(void)
@@ -45,6 +46,18 @@ static void samples_init(void)
 	s_write_req_rdma = s_write_req;
 	s_write_req_rdma.bulk = (struct proto_bulk_desc){PROTO_BULK_RDMA, 0x1234, 0x7fff00001000ULL,
 							 PROTO_BULK_MAX, 0xcafef00d};
+	s_copy_req = (struct proto_ost_copy_req){
+	    .src_ost_idx = 2,
+	    .src_objid = 0x100000001ULL,
+	    .src_offset = (1ULL << 40) + 77,
+	    .ost_idx = 3,
+	    .objid = 9,
+	    .parent = fid_a,
+	    .stripe = 1,
+	    .offset = 1ULL << 33,
+	    .length = PROTO_OST_COPY_MAX,
+	    .flags = PROTO_OST_F_SYNC,
+	};
 }
 
 static int t_enc_empty(struct proto_cur *c, const void *m)
@@ -73,6 +86,7 @@ T_WRAP(ost_getattr_rep)
 T_WRAP(ost_sync_req)
 T_WRAP(ost_statfs_req)
 T_WRAP(ost_statfs_rep)
+T_WRAP(ost_copy_req)
 
 #define Q false
 #define R true
@@ -100,6 +114,8 @@ static const struct t_msg table[] = {
     T_MSG(PROTO_OP_OST_SYNC, R, empty, NULL),
     T_MSG(PROTO_OP_OST_STATFS, Q, ost_statfs_req, &s_statfs_req),
     T_MSG(PROTO_OP_OST_STATFS, R, ost_statfs_rep, &s_statfs_rep),
+    T_MSG(PROTO_OP_OST_COPY, Q, ost_copy_req, &s_copy_req),
+    T_MSG(PROTO_OP_OST_COPY, R, ost_write_rep, &s_write_rep),
 };
 
 #define NTAB (sizeof(table) / sizeof(table[0]))
@@ -112,7 +128,7 @@ static void msg_ost_every_message_round_trips_and_rejects_truncation(void **stat
 
 static void msg_ost_every_opcode_has_bodies(void **state)
 {
-	t_msg_cover(table, NTAB, PROTO_OP_OST_PRECREATE, PROTO_OP_OST_STATFS);
+	t_msg_cover(table, NTAB, PROTO_OP_OST_PRECREATE, PROTO_OP_OST_COPY);
 }
 
 /* Encodes @m with @enc, overwrites the u32/u64 at @off, decodes with @dec. */
@@ -174,6 +190,15 @@ static void msg_ost_bad_values_fail(void **state)
 	/* getattr: nsec out of range, objid 0 */
 	assert_int_equal(P32(ost_getattr_rep, &s_getattr_rep, 24, 1000000000u), -EPROTO);
 	assert_int_equal(P64(ost_obj_req, &s_obj_req, 4, 0), -EPROTO);
+	/* copy: either objid 0, length 0 or over the cap, a range that wraps, unknown flag */
+	assert_int_equal(P64(ost_copy_req, &s_copy_req, 4, 0), -EPROTO);
+	assert_int_equal(P64(ost_copy_req, &s_copy_req, 24, 0), -EPROTO);
+	assert_int_equal(P32(ost_copy_req, &s_copy_req, 60, 0), -EPROTO);
+	assert_int_equal(P32(ost_copy_req, &s_copy_req, 60, PROTO_OST_COPY_MAX + 1), -EPROTO);
+	assert_int_equal(P64(ost_copy_req, &s_copy_req, 12, UINT64_MAX - 10), -EPROTO);
+	assert_int_equal(P64(ost_copy_req, &s_copy_req, 52, UINT64_MAX - 10), -EPROTO);
+	assert_int_equal(P32(ost_copy_req, &s_copy_req, 64, 2), -EPROTO);
+	assert_int_equal(P32(ost_copy_req, &s_copy_req, 60, 1), 0);
 }
 
 static void msg_ost_destroy_cap_enforced_by_encoder(void **state)
