@@ -37,8 +37,27 @@ struct ossd {
 	struct ossd_mgc *mgc; /* registration clients */
 };
 
+/* The one daemon of this process (svc.c); set at start-up, before serving. */
+extern struct ossd *ossd_self;
+
 /* The OST with @index, or NULL; any thread. */
 struct ossd_target *ossd_target(struct ossd *d, uint32_t index);
+
+/*
+ * The OST with @index for request @r; for an index this OSS does not serve it
+ * logs, replies -ENODEV and returns NULL.  Any thread.
+ */
+struct ossd_target *ossd_target_or_reply(struct net_srv_req *r, uint32_t index);
+
+/*
+ * Whether @f may be a parent FID a write records (zero: none).  Sequences
+ * below the normal range are never handed out, so such a FID is a foreign or
+ * forged one.
+ */
+bool ossd_fid_plausible(const struct proto_fid *f);
+
+/* The OST_COPY handler (copy.c): replies from the engine's completions. */
+void ossd_h_copy(struct net_srv_req *r, void *arg);
 
 /* The handler table for net_server_cfg.handlers (PROTO_OP_LIMIT entries). */
 const struct net_handler *ossd_handlers(void);

@@ -21,8 +21,6 @@
 
 #include "daemon.h"
 
-extern struct ossd *ossd_self;
-
 static void usage(FILE *f)
 {
 	fprintf(f,

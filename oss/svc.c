@@ -6,7 +6,8 @@
  * request on a net worker, hand it to the io_uring engine and return; the
  * reply is sent from the engine's completion, so no net worker waits on the
  * disk.  Writes, punches and fallocates ask the engine for the object's size
- * and blocks afterwards (OSS_REQ_ATTR) so the reply carries them.  Object management (precreate, orphan
+ * and blocks afterwards (OSS_REQ_ATTR) so the reply carries them.  Copies
+ * (copy.c) chain reads and writes the same way.  Object management (precreate, orphan
  * cleanup, destroy) and statfs run on the net worker: they are rare and
  * create or remove files.
  */
@@ -130,8 +131,7 @@ static void io_done(struct oss_req *req, int res)
 		e_ == 0;                                                                           \
 	})
 
-/* The target of @index; replies -ENODEV and returns NULL for an unknown one. */
-static struct ossd_target *target_or_reply(struct net_srv_req *r, uint32_t index)
+struct ossd_target *ossd_target_or_reply(struct net_srv_req *r, uint32_t index)
 {
 	struct ossd_target *t = ossd_target(ossd_self, index);
 
@@ -166,11 +166,7 @@ static void submit(struct io_ctx *x)
 		io_done(&x->req, err);
 }
 
-/*
- * A parent FID names a file of a stria file system: sequences below the
- * normal range are never handed out, so such a FID is a foreign or forged one.
- */
-static bool fid_plausible(const struct proto_fid *f)
+bool ossd_fid_plausible(const struct proto_fid *f)
 {
 	return proto_fid_is_zero(f) || f->seq >= PROTO_FID_SEQ_BASE;
 }
@@ -183,7 +179,7 @@ static void h_write(struct net_srv_req *r, void *arg)
 	const void *bulk;
 	uint32_t len;
 
-	if (!DECODE(r, proto_ost_io_req_dec, &m) || !(t = target_or_reply(r, m.ost_idx)))
+	if (!DECODE(r, proto_ost_io_req_dec, &m) || !(t = ossd_target_or_reply(r, m.ost_idx)))
 		return;
 	bulk = net_srv_req_bulk(r, &len);
 	if (m.bulk.kind != PROTO_BULK_INLINE || len != m.length || m.bulk.len != m.length) {
@@ -191,7 +187,7 @@ static void h_write(struct net_srv_req *r, void *arg)
 		net_srv_reply(r, m.bulk.kind == PROTO_BULK_RDMA ? -EOPNOTSUPP : -EPROTO);
 		return;
 	}
-	if (!fid_plausible(&m.parent)) {
+	if (!ossd_fid_plausible(&m.parent)) {
 		net_srv_reply(r, -EINVAL);
 		return;
 	}
@@ -213,7 +209,7 @@ static void h_read(struct net_srv_req *r, void *arg)
 	struct ossd_target *t;
 	struct io_ctx *x;
 
-	if (!DECODE(r, proto_ost_io_req_dec, &m) || !(t = target_or_reply(r, m.ost_idx)))
+	if (!DECODE(r, proto_ost_io_req_dec, &m) || !(t = ossd_target_or_reply(r, m.ost_idx)))
 		return;
 	if (m.bulk.kind != PROTO_BULK_INLINE) {
 		net_srv_reply(r, m.bulk.kind == PROTO_BULK_RDMA ? -EOPNOTSUPP : -EPROTO);
@@ -244,7 +240,7 @@ static void h_punch(struct net_srv_req *r, void *arg)
 	struct io_ctx *x;
 
 	/* The decoder refuses end < start as malformed. */
-	if (!DECODE(r, proto_ost_punch_req_dec, &m) || !(t = target_or_reply(r, m.ost_idx)))
+	if (!DECODE(r, proto_ost_punch_req_dec, &m) || !(t = ossd_target_or_reply(r, m.ost_idx)))
 		return;
 	x = ctx_new(r, t, m.objid);
 	if (!x)
@@ -263,7 +259,7 @@ static void h_fallocate(struct net_srv_req *r, void *arg)
 	struct ossd_target *t;
 	struct io_ctx *x;
 
-	if (!DECODE(r, proto_ost_falloc_req_dec, &m) || !(t = target_or_reply(r, m.ost_idx)))
+	if (!DECODE(r, proto_ost_falloc_req_dec, &m) || !(t = ossd_target_or_reply(r, m.ost_idx)))
 		return;
 	if (m.mode != 0 && m.mode != FALLOC_FL_KEEP_SIZE &&
 	    m.mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
@@ -284,7 +280,7 @@ static void h_getattr(struct net_srv_req *r, void *arg)
 	struct ossd_target *t;
 	struct io_ctx *x;
 
-	if (!DECODE(r, proto_ost_obj_req_dec, &m) || !(t = target_or_reply(r, m.ost_idx)))
+	if (!DECODE(r, proto_ost_obj_req_dec, &m) || !(t = ossd_target_or_reply(r, m.ost_idx)))
 		return;
 	x = ctx_new(r, t, m.objid);
 	if (!x)
@@ -299,7 +295,7 @@ static void h_sync(struct net_srv_req *r, void *arg)
 	struct ossd_target *t;
 	struct io_ctx *x;
 
-	if (!DECODE(r, proto_ost_sync_req_dec, &m) || !(t = target_or_reply(r, m.ost_idx)))
+	if (!DECODE(r, proto_ost_sync_req_dec, &m) || !(t = ossd_target_or_reply(r, m.ost_idx)))
 		return;
 	x = ctx_new(r, t, m.objid);
 	if (!x)
@@ -318,7 +314,7 @@ static void h_statfs(struct net_srv_req *r, void *arg)
 	struct ossd_target *t;
 	int err;
 
-	if (!DECODE(r, proto_ost_statfs_req_dec, &m) || !(t = target_or_reply(r, m.ost_idx)))
+	if (!DECODE(r, proto_ost_statfs_req_dec, &m) || !(t = ossd_target_or_reply(r, m.ost_idx)))
 		return;
 	err = oss_ost_statfs(t->ost, &rep.sfs);
 	if (!err)
@@ -347,7 +343,7 @@ static void h_precreate(struct net_srv_req *r, void *arg)
 	int err;
 
 	if (!from_mds(r) || !DECODE(r, proto_ost_precreate_req_dec, &m) ||
-	    !(t = target_or_reply(r, m.ost_idx)))
+	    !(t = ossd_target_or_reply(r, m.ost_idx)))
 		return;
 	err = oss_obj_precreate(t->ost, m.first_id, m.count, &rep.last_id);
 	if (err)
@@ -367,7 +363,7 @@ static void h_orphan(struct net_srv_req *r, void *arg)
 	int err;
 
 	if (!from_mds(r) || !DECODE(r, proto_ost_orphan_req_dec, &m) ||
-	    !(t = target_or_reply(r, m.ost_idx)))
+	    !(t = ossd_target_or_reply(r, m.ost_idx)))
 		return;
 	rep.last_id = oss_ost_last_id(t->ost);
 	err = oss_obj_orphan_cleanup(t->ost, m.last_id);
@@ -399,7 +395,8 @@ static void h_destroy(struct net_srv_req *r, void *arg)
 		net_srv_reply(r, -ENOMEM);
 		return;
 	}
-	if (!DECODE(r, proto_ost_destroy_req_dec, m) || !(t = target_or_reply(r, m->ost_idx))) {
+	if (!DECODE(r, proto_ost_destroy_req_dec, m) ||
+	    !(t = ossd_target_or_reply(r, m->ost_idx))) {
 		free(m);
 		return;
 	}
@@ -433,6 +430,7 @@ static const struct net_handler handlers[PROTO_OP_LIMIT] = {
     [PROTO_OP_OST_PRECREATE] = {h_precreate, 0},
     [PROTO_OP_OST_ORPHAN_CLEANUP] = {h_orphan, 0},
     [PROTO_OP_OST_DESTROY] = {h_destroy, 0},
+    [PROTO_OP_OST_COPY] = {ossd_h_copy, 0},
 };
 
 const struct net_handler *ossd_handlers(void)

@@ -95,6 +95,23 @@ static int call(struct net_client *cl, struct net_req *r)
 	return net_call(cl, r);
 }
 
+/* Calls @r, whose reply is a write reply, into @rep and @boot (may be NULL); frees @r. */
+static int call_write_rep(struct net_client *cl, struct net_req *r, struct proto_ost_write_rep *rep,
+			  uint64_t *boot)
+{
+	struct proto_cur c;
+	int err = call(cl, r);
+
+	if (!err && rep) {
+		net_req_reply(r, &c);
+		err = proto_ost_write_rep_dec(&c, rep);
+	}
+	if (boot)
+		*boot = net_req_rep_pre(r)->boot_instance;
+	net_req_free(r);
+	return err;
+}
+
 static int do_write(struct net_client *cl, uint64_t obj, uint64_t off, const void *buf,
 		    uint32_t len, uint32_t flags, struct proto_ost_write_rep *rep, uint64_t *boot)
 {
@@ -107,20 +124,28 @@ static int do_write(struct net_client *cl, uint64_t obj, uint64_t off, const voi
 				     .bulk = {.kind = PROTO_BULK_INLINE, .len = len}};
 	struct net_req *r = net_req_new(PROTO_OP_OST_WRITE, NULL);
 	struct iovec iov = {(void *)buf, len};
-	struct proto_cur c;
-	int err;
 
 	proto_ost_io_req_enc(net_req_body(r), &m);
 	net_req_set_bulk_out(r, &iov, 1);
-	err = call(cl, r);
-	if (!err && rep) {
-		net_req_reply(r, &c);
-		err = proto_ost_write_rep_dec(&c, rep);
-	}
-	if (boot)
-		*boot = net_req_rep_pre(r)->boot_instance;
-	net_req_free(r);
-	return err;
+	return call_write_rep(cl, r, rep, boot);
+}
+
+static int do_copy(struct net_client *cl, uint32_t src_idx, uint64_t src, uint64_t src_off,
+		   uint64_t dst, uint64_t dst_off, uint32_t len, struct proto_ost_write_rep *rep,
+		   uint64_t *boot)
+{
+	struct proto_ost_copy_req m = {.src_ost_idx = src_idx,
+				       .src_objid = src,
+				       .src_offset = src_off,
+				       .ost_idx = ost_idx,
+				       .objid = dst,
+				       .parent = {.seq = PROTO_FID_SEQ_NORMAL, .oid = 8},
+				       .offset = dst_off,
+				       .length = len};
+	struct net_req *r = net_req_new(PROTO_OP_OST_COPY, NULL);
+
+	proto_ost_copy_req_enc(net_req_body(r), &m);
+	return call_write_rep(cl, r, rep, boot);
 }
 
 static int do_read(struct net_client *cl, uint64_t obj, uint64_t off, void *buf, uint32_t len,
@@ -374,6 +399,31 @@ static int suite(const char *addr, unsigned port, const char *ostdir)
 	CHECK(do_destroy(cl, 3) == -EPERM, "destroy as a client");
 	CHECK(do_destroy(mds, 3) == 0 && do_destroy(mds, 3) == 0, "destroy twice");
 	CHECK(do_write(cl, 3, 0, buf, 4096, 0, NULL, NULL) == -ENOENT, "write after destroy");
+
+	/*
+	 * copy inside the OSS: 3 MiB (several rounds of its buffer) from byte 100
+	 * of a 1 MiB object: its data, then zeros past its end; the reply is a
+	 * write reply with the boot instance
+	 */
+	pattern(buf, MIB, 6, 0);
+	CHECK(do_write(cl, 6, 0, buf, MIB, 0, NULL, NULL) == 0, "write the copy source");
+	err = do_copy(cl, ost_idx, 6, 100, 7, 5, 3 * MIB, &wr, &boot2);
+	CHECK(err == 0 && wr.nwritten == 3 * MIB && wr.size == 5 + 3 * MIB && boot2 == boot1,
+	      "copy 3 MiB: %d nwritten %u size %llu", err, wr.nwritten,
+	      (unsigned long long)wr.size);
+	CHECK(do_read(cl, 7, 5, got, MIB - 100, &n) == 0 && n == MIB - 100 &&
+		  memcmp(got, buf + 100, MIB - 100) == 0,
+	      "copied bytes read back");
+	for (uint32_t k = 0; k < 2; k++)
+		CHECK(do_read(cl, 7, 5 + MIB - 100 + k * MIB, got, MIB, &n) == 0 && n == MIB &&
+			  all_zero(got, MIB),
+		      "bytes past the source's end copied as zeros (%u)", k);
+	CHECK(do_copy(cl, ost_idx, 6, 0, 5000, 0, 4096, NULL, NULL) == -ENOENT,
+	      "copy to a missing object");
+	CHECK(do_copy(cl, ost_idx + 77, 6, 0, 7, 0, 4096, NULL, NULL) == -ENODEV,
+	      "copy from an OST this OSS does not serve");
+	CHECK(do_copy(cl, ost_idx, 6, 0, 7, 0, PROTO_OST_COPY_MAX + 1, NULL, NULL) == -EPROTO,
+	      "copy longer than the cap is malformed");
 
 	/* orphan cleanup: the MDS assigned up to 50 */
 	err = do_orphan(mds, 50, &orep);
