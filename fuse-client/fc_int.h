@@ -34,6 +34,7 @@
 #define FC_XATTR_LOV2	PROTO_VXATTR_LOV_ALIAS
 #define FC_XATTR_STATFS PROTO_VXATTR_STATFS
 #define FC_XATTR_NODES	"user.stria.nodes" /* root: the node table's size (tests) */
+#define FC_XATTR_RPCS	"user.stria.rpcs"  /* root: RPCs sent per opcode (tests) */
 
 /* Statfs xattr format version (first u32 of the value). */
 
@@ -274,7 +275,8 @@ struct fc_fs {
 	struct fc_targets *tgts;
 	_Atomic uint64_t mds_boot; /* boot instance whose opens we hold */
 	pthread_mutex_t files_mu;
-	struct fc_file *files; /* files_mu: every open file */
+	struct fc_file *files;		       /* files_mu: every open file */
+	_Atomic uint64_t rpcs[PROTO_OP_LIMIT]; /* RPCs sent through sets, per opcode */
 	char mountpoint[4096];
 };
 

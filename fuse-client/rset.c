@@ -180,6 +180,9 @@ void fc_rset_send(struct fc_rset *rs, struct net_client *cl, struct net_req *req
 		rs->cap = cap;
 	}
 	rs->rpcs[rs->n++] = (struct fc_rpc){.req = req, .cl = cl, .fn = fn, .arg = arg};
+	if (net_req_opcode(req) < PROTO_OP_LIMIT)
+		atomic_fetch_add_explicit(&rs->fs->rpcs[net_req_opcode(req)], 1,
+					  memory_order_relaxed);
 	intr = rs->interrupted && abandonable(rs, cl, req);
 	if (intr) {
 		rs->rpcs[rs->n - 1].done = true;

@@ -4,7 +4,8 @@
  * (docs/client.md): FC_XATTR_LOV is a file's layout or a directory's default
  * (MDS_GETLAYOUT / MDS_SETLAYOUT, value = the proto layout wire form),
  * FC_XATTR_STATFS on the root lists every target's statfs (for `stria df`),
- * FC_XATTR_NODES on the root the node table's size.  "security.capability"
+ * FC_XATTR_NODES on the root the node table's size, FC_XATTR_RPCS the RPCs
+ * this mount has sent, per opcode.  "security.capability"
  * is asked before every write by the kernel: a node remembers that it has
  * none, so writes do not each cost an MDS round trip.
  */
@@ -312,6 +313,27 @@ static void err_done(struct fc_rset *rs, int status)
 	fc_reply_err(rs->freq, status);
 }
 
+/* FC_XATTR_RPCS: "OPCODE COUNT" lines, one per opcode this mount has sent. */
+static void rpc_counts(fuse_req_t req, struct fc_fs *fs, size_t size)
+{
+	char v[4096];
+	size_t len = 0;
+
+	for (uint32_t op = 0; op < PROTO_OP_LIMIT; op++) {
+		uint64_t n = atomic_load_explicit(&fs->rpcs[op], memory_order_relaxed);
+		int w;
+
+		if (!n || !proto_op_name((uint16_t)op))
+			continue;
+		w = snprintf(v + len, sizeof(v) - len, "%s %" PRIu64 "\n",
+			     proto_op_name((uint16_t)op), n);
+		if (w < 0 || (size_t)w >= sizeof(v) - len)
+			break;
+		len += (size_t)w;
+	}
+	reply_value(req, v, len, size);
+}
+
 void fc_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
 	struct fc_fs *fs = fc_fs_of(req);
@@ -334,6 +356,10 @@ void fc_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 		int n = snprintf(v, sizeof(v), "%" PRIu64, fc_nodes_count(fs->nodes));
 
 		reply_value(req, v, (size_t)n, size);
+		return;
+	}
+	if (node->is_root && !strcmp(name, FC_XATTR_RPCS)) {
+		rpc_counts(req, fs, size);
 		return;
 	}
 	if (is_acl(name)) {
@@ -415,7 +441,8 @@ void fc_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char
 		free(s);
 		return;
 	}
-	if (node->is_root && (!strcmp(name, FC_XATTR_STATFS) || !strcmp(name, FC_XATTR_NODES))) {
+	if (node->is_root && (!strcmp(name, FC_XATTR_STATFS) || !strcmp(name, FC_XATTR_NODES) ||
+			      !strcmp(name, FC_XATTR_RPCS))) {
 		fc_reply_err(req, -EPERM);
 		return;
 	}
