@@ -327,6 +327,28 @@ struct fc_piece {
 int fc_pieces(const struct proto_layout *l, uint64_t off, uint64_t len, uint32_t max,
 	      struct fc_piece **out, uint32_t *n);
 
+/* One OST_COPY: @len bytes of source object @src_stripe to destination object @dst_stripe. */
+struct fc_copy_ext {
+	uint32_t src_stripe, dst_stripe;
+	uint64_t src_objoff, dst_objoff;
+	uint32_t len;
+};
+
+/* Most bytes one copy_file_range call copies (the caller loops for more). */
+#define FC_COPY_CALL_MAX (64u * 1024u * 1024u)
+
+/*
+ * Splits a copy of @len bytes from file offset @soff of a file laid out as
+ * @src to @doff of one laid out as @dst into extents, each inside one source
+ * and one destination object and at most @max bytes; pieces that continue
+ * each other in both objects are merged.  Returns 0 and a malloc'd array
+ * (count in *n, NULL for len 0), or -EINVAL (geometry, @max 0), -EOVERFLOW,
+ * -ENOMEM.
+ */
+int fc_copy_extents(const struct proto_layout *src, uint64_t soff, const struct proto_layout *dst,
+		    uint64_t doff, uint64_t len, uint32_t max, struct fc_copy_ext **out,
+		    uint32_t *n);
+
 /* ---- io_write.c: write-behind ------------------------------------------ */
 
 /*
@@ -390,6 +412,9 @@ void fc_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv, o
 		     struct fuse_file_info *fi);
 void fc_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
 		     struct fuse_file_info *fi);
+void fc_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+			   struct fuse_file_info *fi_in, fuse_ino_t ino_out, off_t off_out,
+			   struct fuse_file_info *fi_out, size_t len, int flags);
 
 void fc_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fc_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,

@@ -85,3 +85,75 @@ fail:
 	free(p);
 	return rc;
 }
+
+/*
+ * A copy's extents.  Walks the range in segments that stay inside one stripe
+ * chunk of the source and one of the destination, and appends each to an
+ * earlier extent of the same object pair when it continues it in both
+ * objects (a search of every extent so far: a call is capped at
+ * FC_COPY_CALL_MAX, a few thousand segments at the smallest stripe size).
+ */
+int fc_copy_extents(const struct proto_layout *src, uint64_t soff, const struct proto_layout *dst,
+		    uint64_t doff, uint64_t len, uint32_t max, struct fc_copy_ext **out,
+		    uint32_t *n)
+{
+	struct fc_copy_ext *e = NULL;
+	uint32_t ne = 0, cap = 0;
+	uint64_t done = 0;
+	int rc = 0;
+
+	if (!max || !src->stripe_size || !dst->stripe_size)
+		return -EINVAL;
+	while (done < len) {
+		uint32_t ss, ds;
+		uint64_t so, dso, seg, k;
+
+		rc = proto_stripe_map(src, soff + done, &ss, &so);
+		if (!rc)
+			rc = proto_stripe_map(dst, doff + done, &ds, &dso);
+		if (rc)
+			goto fail;
+		seg = len - done;
+		if (seg > src->stripe_size - so % src->stripe_size)
+			seg = src->stripe_size - so % src->stripe_size;
+		if (seg > dst->stripe_size - dso % dst->stripe_size)
+			seg = dst->stripe_size - dso % dst->stripe_size;
+		if (seg > max)
+			seg = max;
+		for (k = ne; k > 0; k--) {
+			struct fc_copy_ext *x = &e[k - 1];
+
+			if (x->src_stripe == ss && x->dst_stripe == ds &&
+			    x->src_objoff + x->len == so && x->dst_objoff + x->len == dso &&
+			    x->len + seg <= max)
+				break;
+		}
+		if (k > 0) {
+			e[k - 1].len += (uint32_t)seg;
+		} else {
+			if (ne == cap) {
+				struct fc_copy_ext *p;
+
+				cap = cap ? cap * 2 : 16;
+				p = realloc(e, cap * sizeof(*e));
+				if (!p) {
+					rc = -ENOMEM;
+					goto fail;
+				}
+				e = p;
+			}
+			e[ne++] = (struct fc_copy_ext){.src_stripe = ss,
+						       .dst_stripe = ds,
+						       .src_objoff = so,
+						       .dst_objoff = dso,
+						       .len = (uint32_t)seg};
+		}
+		done += seg;
+	}
+	*out = e;
+	*n = ne;
+	return 0;
+fail:
+	free(e);
+	return rc;
+}

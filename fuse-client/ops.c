@@ -87,6 +87,7 @@ const struct fuse_lowlevel_ops fc_ops = {
     .removexattr = fc_op_removexattr,
     .create = fc_op_create,
     .fallocate = fc_op_fallocate,
+    .copy_file_range = fc_op_copy_file_range,
     .getlk = fc_op_getlk,
     .setlk = fc_op_setlk,
     .flock = fc_op_flock,

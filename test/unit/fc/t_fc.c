@@ -63,6 +63,83 @@ static void pieces_bad_geometry_fails(void **state)
 	assert_int_equal(fc_pieces(&l, 0, 10, PROTO_BULK_MAX, &p, &n), -EINVAL);
 }
 
+/* Worked by hand: 2 x 64 KiB stripes on both sides, the source 1000 bytes in. */
+static void copy_extents_pair_chunks_of_both_layouts(void **state)
+{
+	struct proto_layout l = geom(2, 65536);
+	struct fc_copy_ext *e;
+	uint32_t n;
+
+	assert_int_equal(fc_copy_extents(&l, 1000, &l, 0, 131072, PROTO_OST_COPY_MAX, &e, &n), 0);
+	assert_int_equal(n, 4);
+	/* src stripe 0 [1000, 65536) -> dst stripe 0 [0, 64536) */
+	assert_int_equal(e[0].src_stripe, 0);
+	assert_int_equal(e[0].dst_stripe, 0);
+	assert_int_equal(e[0].src_objoff, 1000);
+	assert_int_equal(e[0].dst_objoff, 0);
+	assert_int_equal(e[0].len, 64536);
+	/* src stripe 1 [0, 1000) -> the last 1000 bytes of dst stripe 0's chunk */
+	assert_int_equal(e[1].src_stripe, 1);
+	assert_int_equal(e[1].dst_stripe, 0);
+	assert_int_equal(e[1].src_objoff, 0);
+	assert_int_equal(e[1].dst_objoff, 64536);
+	assert_int_equal(e[1].len, 1000);
+	/* src stripe 1 [1000, 65536) -> dst stripe 1 [0, 64536) */
+	assert_int_equal(e[2].src_stripe, 1);
+	assert_int_equal(e[2].dst_stripe, 1);
+	assert_int_equal(e[2].src_objoff, 1000);
+	assert_int_equal(e[2].dst_objoff, 0);
+	assert_int_equal(e[2].len, 64536);
+	/* src stripe 0's second chunk [65536, 66536) -> dst stripe 1 [64536, 65536) */
+	assert_int_equal(e[3].src_stripe, 0);
+	assert_int_equal(e[3].dst_stripe, 1);
+	assert_int_equal(e[3].src_objoff, 65536);
+	assert_int_equal(e[3].dst_objoff, 64536);
+	assert_int_equal(e[3].len, 1000);
+	free(e);
+}
+
+static void copy_extents_merge_per_object_pair_up_to_max(void **state)
+{
+	struct proto_layout one = geom(1, 65536), two = geom(2, 65536);
+	struct fc_copy_ext *e;
+	uint64_t total = 0;
+	uint32_t n;
+
+	/* stripe count 1, unaligned: one extent, though both chunkings split it */
+	assert_int_equal(fc_copy_extents(&one, 100, &one, 200, 1 << 20, PROTO_OST_COPY_MAX, &e, &n),
+			 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(e[0].src_objoff, 100);
+	assert_int_equal(e[0].dst_objoff, 200);
+	assert_int_equal(e[0].len, 1 << 20);
+	free(e);
+	/* aligned stripes: one extent per object pair, from chunks that are not adjacent */
+	assert_int_equal(fc_copy_extents(&two, 0, &two, 0, 512 * 1024, PROTO_OST_COPY_MAX, &e, &n),
+			 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(e[0].len, 256 * 1024);
+	assert_int_equal(e[1].len, 256 * 1024);
+	assert_int_equal(e[1].src_stripe, 1);
+	assert_int_equal(e[1].dst_stripe, 1);
+	free(e);
+	/* max bounds every extent */
+	assert_int_equal(fc_copy_extents(&one, 100, &one, 200, 1 << 20, 100000, &e, &n), 0);
+	assert_true(n >= 11);
+	for (uint32_t i = 0; i < n; i++) {
+		assert_true(e[i].len <= 100000);
+		total += e[i].len;
+	}
+	assert_int_equal(total, 1 << 20);
+	free(e);
+	/* nothing to copy; bad geometry */
+	assert_int_equal(fc_copy_extents(&one, 0, &one, 0, 0, 4096, &e, &n), 0);
+	assert_int_equal(n, 0);
+	free(e);
+	one.stripe_size = 0;
+	assert_int_equal(fc_copy_extents(&one, 0, &two, 0, 10, 4096, &e, &n), -EINVAL);
+}
+
 static void opts_parse_values_and_generic(void **state)
 {
 	struct fc_opts o;
@@ -141,6 +218,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(pieces_count1_merges_to_bulk_max),
     cmocka_unit_test(pieces_striped_one_per_object_extent),
     cmocka_unit_test(pieces_bad_geometry_fails),
+    cmocka_unit_test(copy_extents_pair_chunks_of_both_layouts),
+    cmocka_unit_test(copy_extents_merge_per_object_pair_up_to_max),
     cmocka_unit_test(opts_parse_values_and_generic),
     cmocka_unit_test(opts_parse_rejects_unknown),
     cmocka_unit_test(nodes_lookup_counts_free_at_zero),
