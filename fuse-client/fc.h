@@ -31,10 +31,11 @@ struct fc_opts {
 	uint32_t threads;     /* FUSE handler threads at most (16) */
 	bool checksums;	      /* CRC32C on data RPCs (on) */
 	enum fc_lockmode lock;
-	uint16_t port;		/* MDS port (PROTO_DEFAULT_PORT) */
-	uint32_t io_timeout_ms; /* a data RPC to a down target fails with EIO after this (100 s) */
-	char key[4096];		/* cluster key file, "" for none */
-	bool allow_other;	/* forced on when mounted by root */
+	uint16_t port;		 /* MDS port (PROTO_DEFAULT_PORT) */
+	uint32_t io_timeout_ms;	 /* a data RPC to a down target fails with EIO after this (100 s) */
+	uint32_t mds_timeout_ms; /* an MDS RPC unanswered this long is resent (20 s) */
+	char key[4096];		 /* cluster key file, "" for none */
+	bool allow_other;	 /* forced on when mounted by root */
 	bool ro;
 	int log_level; /* NET_LOG_* (-o debug / -d: DEBUG) */
 	/* Options passed through to the kernel/libfuse ("-o fsname=..,..."). */

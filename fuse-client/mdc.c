@@ -55,6 +55,7 @@ int fc_mdc_start(struct fc_fs *fs)
 	    .name = "MDS",
 	    .nnids = fs->src.nnids,
 	    .port = fs->opts.port,
+	    .timeout_ms = fs->opts.mds_timeout_ms,
 	    .fsname = fs->src.fsname,
 	    .role = PROTO_ROLE_CLIENT,
 	    .key = fs->key,

@@ -22,6 +22,7 @@ void fc_opts_init(struct fc_opts *o)
 	o->lock = FC_LOCK_LOCAL;
 	o->port = PROTO_DEFAULT_PORT;
 	o->io_timeout_ms = 100000;
+	o->mds_timeout_ms = 20000;
 	o->log_level = 1; /* NET_LOG_WARN */
 }
 
@@ -137,6 +138,10 @@ static int one(struct fc_opts *o, char *opt)
 		o->io_timeout_ms = (uint32_t)(d * 1000);
 		return 0;
 	}
+	if (!strcmp(opt, "mds_timeout") && parse_double(val, &d) == 0 && d >= 1 && d <= 600) {
+		o->mds_timeout_ms = (uint32_t)(d * 1000);
+		return 0;
+	}
 	if (!strcmp(opt, "checksums") && (!strcmp(val, "on") || !strcmp(val, "off"))) {
 		o->checksums = !strcmp(val, "on");
 		return 0;
@@ -209,6 +214,8 @@ void fc_opts_usage(FILE *f)
 	    "  noflock              flock/fcntl locks fail with ENOSYS\n"
 	    "  port=N               MDS port (default 988)\n"
 	    "  io_timeout=SEC       I/O to a down target fails with EIO after this (default 100)\n"
+	    "  mds_timeout=SEC      an MDS request unanswered this long is resent (1..600, "
+	    "default 20)\n"
 	    "  key=FILE             cluster key file (shared-key authentication)\n"
 	    "  allow_other          let other users in (always on when mounted by root)\n"
 	    "  ro                   read-only mount\n"

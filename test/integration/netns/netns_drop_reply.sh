@@ -3,15 +3,16 @@
 # The MDS's reply log against a real mount on another host: for every
 # non-idempotent operation (docs/mds.md, "Reply reconstruction") the MDS
 # commits it and drops the reply (drop_reply, armed at run time with stria
-# fail_set); the client resends after its RPC timeout (20 s) and gets the
+# fail_set); the client resends after its MDS RPC timeout (mds_timeout=3
+# here, 20 s by default) and gets the
 # original answer, so the application sees success - mkdir, an exclusive
 # create, link and the rest not EEXIST, unlink, rmdir and rename not ENOENT
 # - and the result is there exactly once, seen from the other client too.
 # A close answered from the log has closed the file exactly once (its
 # objects go after the unlink that follows).  Synced data survives and the
-# namespace checks clean.  About 5 minutes: one RPC timeout per operation.
+# namespace checks clean.  About a minute: one 3 s timeout per operation.
 . "$(dirname "$0")/cluster.sh"
-nx_cluster
+nx_cluster "mds_timeout=3"
 R=$C1/r
 mkdir "$R" || fx_fail "mkdir"
 nx_put "$C1/before" 2000000 9
