@@ -58,8 +58,8 @@ static void reap_evicted(struct mds_svc *svc)
 static void *hk_main(void *arg)
 {
 	struct mds_svc *svc = arg;
-	uint64_t last_destroy = 0;
-	bool destroy_pending = true, kick;
+	uint64_t last_destroy = 0, adds, last_adds = 0;
+	bool destroy_pending = true;
 	struct timespec ts;
 
 	pthread_mutex_lock(&svc->hk_mu);
@@ -73,7 +73,6 @@ static void *hk_main(void *arg)
 			}
 			pthread_cond_timedwait(&svc->hk_cv, &svc->hk_mu, &ts);
 		}
-		kick = svc->hk_kick;
 		svc->hk_kick = false;
 		if (svc->hk_stop)
 			break;
@@ -92,11 +91,18 @@ static void *hk_main(void *arg)
 			if (n < 0)
 				NET_ERR("%s: destroying unlinked files past their grace failed: %s",
 					svc->id.name, strerror(-n));
-			else if (n > 0)
-				kick = true;
 		}
-		if (kick || (destroy_pending && now - last_destroy >= SVC_DESTROY_RETRY_MS)) {
-			int rc = destroy_pass(svc);
+		/*
+		 * A pass lists the whole queue: only when a batch queued objects
+		 * since the last one (expiries included), or to retry.
+		 */
+		adds = mds_db_destroy_adds(svc->db);
+		if (adds != last_adds ||
+		    (destroy_pending && now - last_destroy >= SVC_DESTROY_RETRY_MS)) {
+			int rc;
+
+			last_adds = adds;
+			rc = destroy_pass(svc);
 
 			destroy_pending = rc < 0;
 			last_destroy = now;

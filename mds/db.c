@@ -164,6 +164,8 @@ int mds_db_open(const char *path, const struct mds_db_opts *opts, struct mds_db 
 		goto fail_fids;
 	atomic_init(&db->ninodes, n);
 	atomic_init(&db->zombies, 1); /* look once for any kept before a restart */
+	atomic_init(&db->zombie_due, INT64_MIN);
+	atomic_init(&db->destroy_adds, 0);
 	lock_table_init(&db->locks);
 	gc_init(&db->gc, db->opts.commit_window_us);
 	open_table_init(&db->opens);
@@ -193,6 +195,11 @@ void mds_db_close(struct mds_db *db)
 	kv_close(db->kv);
 	free(db->path);
 	free(db);
+}
+
+uint64_t mds_db_destroy_adds(struct mds_db *db)
+{
+	return atomic_load(&db->destroy_adds);
 }
 
 uint64_t mds_db_wal_syncs(struct mds_db *db)

@@ -29,6 +29,12 @@ struct mds_db {
 	pthread_mutex_t apply_mu;
 	_Atomic int64_t ninodes; /* atomic: inodes in the database */
 	_Atomic int64_t zombies; /* atomic: kept after unlink, not yet expired (>= 0 hint) */
+	/*
+	 * Atomic: no kept file expires before this second (db_now), so the
+	 * expiry pass does not scan before it; INT64_MIN: unknown, scan.
+	 */
+	_Atomic int64_t zombie_due;
+	_Atomic uint64_t destroy_adds; /* atomic: batches applied that queued destroys */
 };
 
 /* The current time, as timestamps record it. */

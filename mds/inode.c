@@ -206,6 +206,7 @@ int inode_destroy(struct mds_tx *tx, const struct mds_inode *ino)
 			proto_put_fid(&c, &ino->a.fid);
 			key_destroy(k, o->ost_idx, o->objid);
 			kv_batch_put(tx->b, k, KEY_DESTROY_LEN, v, sizeof(v));
+			tx->queued_destroy = true;
 		}
 	}
 	key_fid(k, KEY_ORPHAN, &ino->a.fid);

@@ -46,6 +46,7 @@ static void queue_objects(struct mds_tx *tx, const struct proto_fid *fid,
 		proto_put_fid(&c, fid);
 		key_destroy(k, l->objs[i].ost_idx, l->objs[i].objid);
 		kv_batch_put(tx->b, k, sizeof(k), v, sizeof(v));
+		tx->queued_destroy = true;
 	}
 }
 

@@ -117,6 +117,12 @@ int mds_db_open(const char *path, const struct mds_db_opts *opts, struct mds_db 
  */
 void mds_db_close(struct mds_db *db);
 
+/*
+ * How many applied batches have queued objects for destruction since open:
+ * the destroy task has work when it changed.
+ */
+uint64_t mds_db_destroy_adds(struct mds_db *db);
+
 /* Number of WAL syncs the group commit has done since open (for tests, stats). */
 uint64_t mds_db_wal_syncs(struct mds_db *db);
 

@@ -203,6 +203,7 @@ struct expire_scan {
 	struct orphan_list l;
 	int64_t cutoff; /* unlinked at or before: expired */
 	int64_t kept;	/* grace records not yet expired */
+	int64_t first;	/* the oldest of those: unlinked at (INT64_MAX: none) */
 };
 
 static int expire_collect(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
@@ -219,6 +220,8 @@ static int expire_collect(void *arg, const void *key, size_t klen, const void *v
 		return 0; /* the checker reports it */
 	if (sec > e->cutoff) {
 		e->kept++;
+		if (sec < e->first)
+			e->first = sec;
 		return 0;
 	}
 	return orphan_collect(&e->l, key, klen, val, vlen);
@@ -265,16 +268,25 @@ out:
 
 int mds_orphan_expire(struct mds_db *db)
 {
-	struct expire_scan e = {0};
+	struct expire_scan e = {.first = INT64_MAX};
 	uint8_t prefix = KEY_ORPHAN;
 	uint64_t ticket = 0;
-	int64_t hint;
+	int64_t hint, now = db_now().sec, grace = (int64_t)db->opts.unlink_grace_s, cur;
 	int rc, n = 0;
 
 	hint = atomic_load(&db->zombies);
-	if (!db->opts.unlink_grace_s || hint <= 0)
+	if (!grace || hint <= 0)
 		return 0;
-	e.cutoff = db_now().sec - (int64_t)db->opts.unlink_grace_s;
+	/*
+	 * Nothing kept can have expired before zombie_due: the scan, whose cost
+	 * grows with the orphan index (tombstones included), is skipped until
+	 * then.  Claimed before the scan: a file kept from now on lowers it
+	 * again (its record visible first), the scan's survivors below.
+	 */
+	if (now < atomic_load(&db->zombie_due))
+		return 0;
+	atomic_store(&db->zombie_due, INT64_MAX);
+	e.cutoff = now - grace;
 	rc = mds_db_scan(db, &prefix, 1, expire_collect, &e);
 	for (size_t i = 0; rc == 0 && i < e.l.n; i += TX_MAX_LOCKS) {
 		size_t k = e.l.n - i < TX_MAX_LOCKS ? e.l.n - i : TX_MAX_LOCKS;
@@ -286,6 +298,13 @@ int mds_orphan_expire(struct mds_db *db)
 			n += r;
 	}
 	free(e.l.fids);
+	cur = atomic_load(&db->zombie_due);
+	{
+		int64_t due = rc ? INT64_MIN : (e.kept ? e.first + grace : INT64_MAX);
+
+		while (due < cur && !atomic_compare_exchange_weak(&db->zombie_due, &cur, due))
+			;
+	}
 	/*
 	 * The hint becomes the ones kept plus those added during the pass (an
 	 * over-count, if the scan saw some of those, only costs a scan).

@@ -150,7 +150,13 @@ int svc_commit(struct mds_svc *svc, struct net_srv_req *r, struct mds_tx *tx, in
 	}
 	if (failinj_hit(&svc->fail, FAIL_CRASH_AFTER_COMMIT, op, NULL))
 		_exit(9);
-	svc_kick(svc);
+	/* Housekeeping at once only for objects to destroy; the rest waits for its tick. */
+	{
+		uint64_t adds = mds_db_destroy_adds(svc->db);
+
+		if (atomic_exchange(&svc->kicked_adds, adds) != adds)
+			svc_kick(svc);
+	}
 	return status;
 }
 

@@ -95,10 +95,11 @@ struct mds_svc {
 
 	/* Housekeeping thread. */
 	pthread_t hk;
-	pthread_mutex_t hk_mu; /* protects hk_stop, hk_kick */
-	pthread_cond_t hk_cv;  /* hk_mu */
-	bool hk_stop;	       /* hk_mu */
-	bool hk_kick;	       /* hk_mu: destroy queue has work */
+	pthread_mutex_t hk_mu;	      /* protects hk_stop, hk_kick */
+	pthread_cond_t hk_cv;	      /* hk_mu */
+	bool hk_stop;		      /* hk_mu */
+	bool hk_kick;		      /* hk_mu: destroy queue has work */
+	_Atomic uint64_t kicked_adds; /* mds_db_destroy_adds() at the last commit's kick */
 	bool hk_started;
 	uint64_t last_trim_ms; /* housekeeping thread only */
 };

@@ -193,8 +193,17 @@ unlock:
 	 * hint to what its scan found, so a count ahead of the record it
 	 * stands for would be lost and the file kept for ever.
 	 */
-	if (tx->zombie_delta)
+	if (tx->zombie_delta) {
+		int64_t due = tx->now.sec + (int64_t)db->opts.unlink_grace_s;
+		int64_t cur = atomic_load(&db->zombie_due);
+
 		atomic_fetch_add(&db->zombies, tx->zombie_delta);
+		/* The records were stamped tx->now: none expires before due. */
+		while (due < cur && !atomic_compare_exchange_weak(&db->zombie_due, &cur, due))
+			;
+	}
+	if (tx->queued_destroy)
+		atomic_fetch_add(&db->destroy_adds, 1);
 	for (size_t i = 0; i < tx->nopens; i++)
 		open_table_adjust(&db->opens, &tx->opens[i].fid, tx->opens[i].delta);
 	if (ticket)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int queued(struct t_mds *t)
@@ -122,6 +123,48 @@ static void unlink_applied_after_an_expiry_pass_still_expires(void **state)
 	assert_int_equal(mds_orphan_expire(t->db), 1);
 	assert_int_equal(mds_getattr(t->db, &f.fid, &a), -ENOENT);
 	assert_int_equal(queued(t), 1);
+	assert_int_equal(t_check(t), 0);
+	t_free(t);
+}
+
+/*
+ * Expiry passes scan only once the oldest kept file is due: a file kept
+ * later does not delay the one before it, and the due time found by a pass
+ * brings the next one.  Each expiry and unlink queues objects (destroy_adds).
+ */
+static void kept_files_expire_in_turn(void **state)
+{
+	struct mds_db_opts o = {.unlink_grace_s = 3};
+	struct t_mds *t = t_make(&o);
+	struct proto_attr f, g, a;
+	struct timespec d = {.tv_sec = 1, .tv_nsec = 100000000};
+	uint64_t adds;
+
+	assert_int_equal(t_create(t, &t_root, &t->root, "f", 0644, &f), 0);
+	assert_int_equal(t_create(t, &t_root, &t->root, "g", 0644, &g), 0);
+	assert_int_equal(mds_orphan_expire(t->db), 0); /* the start-up look */
+	adds = mds_db_destroy_adds(t->db);
+	assert_int_equal(t_unlink(t, &t_root, &t->root, "f"), 0); /* t0 */
+	assert_int_equal(mds_orphan_expire(t->db), 0);
+	assert_int_equal(mds_db_destroy_adds(t->db), adds); /* kept, not queued */
+	nanosleep(&d, NULL);
+	nanosleep(&d, NULL);
+	assert_int_equal(t_unlink(t, &t_root, &t->root, "g"), 0); /* t0 + 2.2 */
+	assert_int_equal(mds_orphan_expire(t->db), 0);
+	nanosleep(&d, NULL); /* t0 + 3.3: f is due, g not */
+	assert_int_equal(mds_orphan_expire(t->db), 1);
+	assert_int_equal(mds_getattr(t->db, &f.fid, &a), -ENOENT);
+	assert_int_equal(mds_getattr(t->db, &g.fid, &a), 0);
+	assert_true(mds_db_destroy_adds(t->db) > adds);
+	adds = mds_db_destroy_adds(t->db);
+	assert_int_equal(mds_orphan_expire(t->db), 0);
+	nanosleep(&d, NULL);
+	nanosleep(&d, NULL);
+	nanosleep(&d, NULL); /* t0 + 6.6: g is due */
+	assert_int_equal(mds_orphan_expire(t->db), 1);
+	assert_int_equal(mds_getattr(t->db, &g.fid, &a), -ENOENT);
+	assert_true(mds_db_destroy_adds(t->db) > adds);
+	assert_int_equal(queued(t), 2);
 	assert_int_equal(t_check(t), 0);
 	t_free(t);
 }
@@ -391,6 +434,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(unlink_unopened_file_queues_objects, t_setup, t_teardown),
     cmocka_unit_test(unlinked_file_is_kept_for_the_grace_then_destroyed),
     cmocka_unit_test(unlink_applied_after_an_expiry_pass_still_expires),
+    cmocka_unit_test(kept_files_expire_in_turn),
     cmocka_unit_test_setup_teardown(unlink_open_file_makes_orphan_until_last_close, t_setup,
 				    t_teardown),
     cmocka_unit_test_setup_teardown(orphans_unclaimed_after_restart_are_destroyed, t_setup,
