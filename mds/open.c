@@ -286,7 +286,11 @@ int mds_orphan_expire(struct mds_db *db)
 	if (now < atomic_load(&db->zombie_due))
 		return 0;
 	atomic_store(&db->zombie_due, INT64_MAX);
-	e.cutoff = now - grace;
+	/*
+	 * Stamps are whole seconds: a file stamped s was unlinked during s, so
+	 * it has surely been kept for the grace only once now > s + grace.
+	 */
+	e.cutoff = now - grace - 1;
 	rc = mds_db_scan(db, &prefix, 1, expire_collect, &e);
 	for (size_t i = 0; rc == 0 && i < e.l.n; i += TX_MAX_LOCKS) {
 		size_t k = e.l.n - i < TX_MAX_LOCKS ? e.l.n - i : TX_MAX_LOCKS;
@@ -300,7 +304,7 @@ int mds_orphan_expire(struct mds_db *db)
 	free(e.l.fids);
 	cur = atomic_load(&db->zombie_due);
 	{
-		int64_t due = rc ? INT64_MIN : (e.kept ? e.first + grace : INT64_MAX);
+		int64_t due = rc ? INT64_MIN : (e.kept ? e.first + grace + 1 : INT64_MAX);
 
 		while (due < cur && !atomic_compare_exchange_weak(&db->zombie_due, &cur, due))
 			;

@@ -300,7 +300,7 @@ int main(void)
 		net_req_free(q);
 	}
 	/* The destroyed files' objects reach the OST. */
-	for (int i = 0; i < 100 && t_oss_destroyed(oss) < 2; i++)
+	for (int i = 0; i < 200 && t_oss_destroyed(oss) < 2; i++)
 		usleep(50000);
 	CHECK(t_oss_destroyed(oss) >= 2);
 

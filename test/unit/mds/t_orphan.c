@@ -127,40 +127,59 @@ static void unlink_applied_after_an_expiry_pass_still_expires(void **state)
 	t_free(t);
 }
 
+/* Sleeps until the wall clock is at least 0.9 s into its second. */
+static void late_in_second(void)
+{
+	struct timespec now, d = {0};
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_nsec < 900000000) {
+		d.tv_nsec = 900000000 - now.tv_nsec;
+		nanosleep(&d, NULL);
+	}
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec d = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+
+	nanosleep(&d, NULL);
+}
+
 /*
  * Expiry passes scan only once the oldest kept file is due: a file kept
  * later does not delay the one before it, and the due time found by a pass
  * brings the next one.  Each expiry and unlink queues objects (destroy_adds).
+ * Unlink times are stamped in whole seconds, so a file unlinked during
+ * second s goes at s + grace + 1, never before it has been kept for the
+ * whole grace: f, unlinked late in s0, must still be there at s0 + 3.1.
  */
 static void kept_files_expire_in_turn(void **state)
 {
 	struct mds_db_opts o = {.unlink_grace_s = 3};
 	struct t_mds *t = t_make(&o);
 	struct proto_attr f, g, a;
-	struct timespec d = {.tv_sec = 1, .tv_nsec = 100000000};
 	uint64_t adds;
 
 	assert_int_equal(t_create(t, &t_root, &t->root, "f", 0644, &f), 0);
 	assert_int_equal(t_create(t, &t_root, &t->root, "g", 0644, &g), 0);
 	assert_int_equal(mds_orphan_expire(t->db), 0); /* the start-up look */
 	adds = mds_db_destroy_adds(t->db);
-	assert_int_equal(t_unlink(t, &t_root, &t->root, "f"), 0); /* t0 */
+	late_in_second();
+	assert_int_equal(t_unlink(t, &t_root, &t->root, "f"), 0); /* s0 + 0.9: f goes at s0 + 4 */
 	assert_int_equal(mds_orphan_expire(t->db), 0);
 	assert_int_equal(mds_db_destroy_adds(t->db), adds); /* kept, not queued */
-	nanosleep(&d, NULL);
-	nanosleep(&d, NULL);
-	assert_int_equal(t_unlink(t, &t_root, &t->root, "g"), 0); /* t0 + 2.2 */
-	assert_int_equal(mds_orphan_expire(t->db), 0);
-	nanosleep(&d, NULL); /* t0 + 3.3: f is due, g not */
+	sleep_ms(2200);
+	assert_int_equal(t_unlink(t, &t_root, &t->root, "g"), 0); /* s0 + 3.1: g goes at s0 + 7 */
+	assert_int_equal(mds_orphan_expire(t->db), 0);		  /* f kept only 2.2 s so far */
+	sleep_ms(2000);						  /* s0 + 5.1: f is due, g not */
 	assert_int_equal(mds_orphan_expire(t->db), 1);
 	assert_int_equal(mds_getattr(t->db, &f.fid, &a), -ENOENT);
 	assert_int_equal(mds_getattr(t->db, &g.fid, &a), 0);
 	assert_true(mds_db_destroy_adds(t->db) > adds);
 	adds = mds_db_destroy_adds(t->db);
 	assert_int_equal(mds_orphan_expire(t->db), 0);
-	nanosleep(&d, NULL);
-	nanosleep(&d, NULL);
-	nanosleep(&d, NULL); /* t0 + 6.6: g is due */
+	sleep_ms(2500); /* s0 + 7.6: g is due */
 	assert_int_equal(mds_orphan_expire(t->db), 1);
 	assert_int_equal(mds_getattr(t->db, &g.fid, &a), -ENOENT);
 	assert_true(mds_db_destroy_adds(t->db) > adds);
