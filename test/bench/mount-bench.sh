@@ -145,7 +145,7 @@ cleanup() {
 		STRIA_BUILD=$build "$top/tools/stria-local" down --dir "$S_STATE" >>"$W/stria-local.log" 2>&1 ||
 			cat "$W/stria-local.log" >&2
 	fi
-	mountpoint -q "$S_MNT" && umount -l "$S_MNT"
+	grep -qs " $S_MNT " /proc/mounts && umount -l "$S_MNT" # a dead mount fails mountpoint(1)
 	rm -rf "$W"
 }
 trap cleanup EXIT

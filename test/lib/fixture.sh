@@ -267,10 +267,17 @@ fx_umount() { # NAME
 	FX_PID[$name]=
 }
 
+# True if MNT is in the mount table.  Not mountpoint(1): it stats MNT, and a
+# FUSE mount whose daemon the cleanup has just killed answers ENOTCONN, so a
+# dead mount would be left behind.
+fx_is_mounted() { # MNT
+	awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts
+}
+
 fx_umount_all() {
 	local m
 	for m in "${FX_MOUNTS[@]}"; do
-		mountpoint -q "$m" 2>/dev/null && { fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; }
+		fx_is_mounted "$m" && { fusermount3 -uz "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; }
 	done
 	return 0
 }
