@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The administrator commands' connection to the MGS (the MDS): found from a
- * mounted stria of that fsname (its source NIDs and port= option) unless
- * --mgsnode / --port say otherwise, authenticated with the cluster key.
+ * mounted stria of that fsname (its source NIDs) unless --mgsnode says
+ * otherwise, on --port (default 988), authenticated with the cluster key.
  */
 #include "cli.h"
 
@@ -14,6 +14,60 @@
 
 #define MGS_TIMEOUT_MS 5000
 #define MGS_GIVE_UP_MS 15000
+
+/* @nids as "nid[:nid]" into @buf, or "" if they do not fit. */
+static void nids_str(const struct proto_nid *nids, uint32_t n, char *buf, size_t len)
+{
+	if (proto_nid_list_str(nids, n, buf, len) < 0)
+		buf[0] = 0;
+}
+
+/*
+ * Fills what --mgsnode / --port left open from the mounts of @fsname (with
+ * --mgsnode, from those mounted from it).  Mounts of @fsname from different
+ * MGS nodes (two clusters using one fsname) are refused rather than guessed
+ * between.  A FUSE mount does not show its options in /proc/mounts, so the
+ * port found is the default one unless --port gives it.
+ */
+static int from_mounts(const char *cmd, const char *fsname, const struct tool_mount *ms, int n,
+		       struct net_client_cfg *cfg, long *port)
+{
+	char given[PROTO_NID_LIST_STRLEN] = "", first[PROTO_NID_LIST_STRLEN] = "",
+	     cur[PROTO_NID_LIST_STRLEN];
+	struct proto_mount_source src, pick = {0};
+	long pick_port = 0;
+	bool found = false;
+
+	if (cfg->nnids)
+		nids_str(cfg->nids, cfg->nnids, given, sizeof(given));
+	for (int i = 0; i < n; i++) {
+		if (strcmp(ms[i].fsname, fsname) || proto_mount_source_parse(ms[i].source, &src))
+			continue;
+		nids_str(src.nids, src.nnids, cur, sizeof(cur));
+		if (given[0] && strcmp(cur, given))
+			continue;
+		if (!found) {
+			found = true;
+			pick = src;
+			pick_port = ms[i].port;
+			snprintf(first, sizeof(first), "%s", cur);
+		} else if (strcmp(cur, first)) {
+			tool_msg(cmd,
+				 "%s is mounted from more than one MGS (%s and %s); give --mgsnode",
+				 fsname, first, cur);
+			return -EINVAL;
+		}
+	}
+	if (!found)
+		return 0;
+	if (!cfg->nnids) {
+		cfg->nnids = pick.nnids;
+		memcpy(cfg->nids, pick.nids, sizeof(cfg->nids));
+	}
+	if (*port <= 0)
+		*port = pick_port;
+	return 0;
+}
 
 int tool_mgs_connect(struct tool_mgs *m, const char *cmd, const char *fsname, const char *mgsnode,
 		     long port, const char *keyfile)
@@ -39,17 +93,10 @@ int tool_mgs_connect(struct tool_mgs *m, const char *cmd, const char *fsname, co
 		cfg.nnids = (uint32_t)rc;
 	}
 	n = tool_mounts(ms, 64);
-	for (int i = 0; i < n && i < 64 && (!cfg.nnids || port <= 0); i++) {
-		struct proto_mount_source src;
-
-		if (strcmp(ms[i].fsname, fsname) || proto_mount_source_parse(ms[i].source, &src))
-			continue;
-		if (!cfg.nnids) {
-			cfg.nnids = src.nnids;
-			memcpy(cfg.nids, src.nids, sizeof(cfg.nids));
-		}
-		if (port <= 0)
-			port = ms[i].port;
+	if (!cfg.nnids || port <= 0) {
+		rc = from_mounts(cmd, fsname, ms, n < 64 ? n : 64, &cfg, &port);
+		if (rc)
+			return rc;
 	}
 	if (!cfg.nnids) {
 		tool_msg(cmd, "%s: no mounted stria file system of that name; give --mgsnode",

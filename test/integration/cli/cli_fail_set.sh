@@ -28,6 +28,17 @@ mkdir "$M/d1" "$M/d2" || fx_fail "mkdir with a delay armed"
 out=$(fx_run "$S" fail_set --mgsnode 127.0.0.2@tcp "${P[@]}" testfs drop_reply,op=mds_rename,mode=off)
 [[ $out == "testfs: fail point drop_reply off" ]] || fx_fail "fail_set off: $out"
 
+# Two mounts of testfs from different MGS node lists: the command does not
+# guess between them, and --mgsnode picks one.
+FX_MGSNODE=127.0.0.2@tcp:127.0.0.9@tcp fx_mount m2
+err=$("$S" fail_set "${P[@]}" testfs drop_reply,op=mds_rename,mode=off 2>&1) &&
+	fx_fail "fail_set chose between two MGSes: $err"
+[[ $err == *"testfs is mounted from more than one MGS (127.0.0.2@tcp and 127.0.0.2@tcp:127.0.0.9@tcp); give --mgsnode"* ]] ||
+	fx_fail "the ambiguity is not explained: $err"
+out=$(fx_run "$S" fail_set --mgsnode 127.0.0.2@tcp "${P[@]}" testfs drop_reply,op=mds_rename,mode=off)
+[[ $out == "testfs: fail point drop_reply off" ]] || fx_fail "fail_set --mgsnode with two mounts: $out"
+fx_umount m2
+
 # Root only (the MDS checks the caller's credentials).
 chmod 755 "$FX_DIR"
 err=$(runuser -u nobody -- "$S" fail_set "${P[@]}" testfs drop_reply 2>&1) &&
