@@ -217,12 +217,60 @@ int inode_destroy(struct mds_tx *tx, const struct mds_inode *ino)
 	return 0;
 }
 
-int inode_release(struct mds_tx *tx, const struct mds_inode *ino)
+/* Stages @ino's orphan record: version @ver, orphaned at @sec.@nsec. */
+static void orphan_put(struct mds_tx *tx, const struct mds_inode *ino, uint8_t ver, int64_t sec,
+		       uint32_t nsec)
 {
 	uint8_t k[KEY_FID_LEN];
 	uint8_t v[1 + 12];
 	struct proto_cur c;
 
+	proto_cur_init(&c, v, sizeof(v));
+	proto_put_u8(&c, ver);
+	proto_put_i64(&c, sec);
+	proto_put_u32(&c, nsec);
+	key_fid(k, KEY_ORPHAN, &ino->a.fid);
+	kv_batch_put(tx->b, k, sizeof(k), v, sizeof(v));
+}
+
+int inode_last_close(struct mds_tx *tx, const struct mds_inode *ino)
+{
+	int64_t grace = (int64_t)tx->db->opts.unlink_grace_s, sec;
+	uint8_t k[KEY_FID_LEN];
+	struct proto_cur c;
+	uint32_t nsec;
+	size_t vlen;
+	void *v;
+	uint8_t ver;
+
+	if (!grace || !S_ISREG(ino->a.mode))
+		return inode_destroy(tx, ino);
+	key_fid(k, KEY_ORPHAN, &ino->a.fid);
+	if (mds_db_get(tx->db, k, sizeof(k), &v, &vlen) < 0)
+		return inode_destroy(tx, ino); /* no record: the checker reports it */
+	proto_cur_init_ro(&c, v, vlen);
+	ver = proto_get_u8(&c);
+	sec = proto_get_i64(&c);
+	nsec = proto_get_u32(&c);
+	free(v);
+	/* Due at sec + grace + 1 (stamps are whole seconds; see mds_orphan_expire). */
+	if (proto_cur_err(&c) || (ver != ORPHAN_V_OPEN && ver != ORPHAN_V_GRACE) ||
+	    tx->now.sec > sec + grace)
+		return inode_destroy(tx, ino);
+	/*
+	 * Counted again even if it was kept already (reopened by a late open):
+	 * an expiry pass that found it open did not count it, and an over-count
+	 * costs one scan.
+	 */
+	orphan_put(tx, ino, ORPHAN_V_GRACE, sec, nsec);
+	tx->zombie_delta++;
+	if (!tx->zombie_since || sec < tx->zombie_since)
+		tx->zombie_since = sec;
+	return 0;
+}
+
+int inode_release(struct mds_tx *tx, const struct mds_inode *ino)
+{
 	uint8_t ver = ORPHAN_V_OPEN;
 
 	if (tx_open_count(tx, &ino->a.fid) == 0) {
@@ -232,11 +280,6 @@ int inode_release(struct mds_tx *tx, const struct mds_inode *ino)
 		ver = ORPHAN_V_GRACE;
 		tx->zombie_delta++;
 	}
-	proto_cur_init(&c, v, sizeof(v));
-	proto_put_u8(&c, ver);
-	proto_put_i64(&c, tx->now.sec);
-	proto_put_u32(&c, tx->now.nsec);
-	key_fid(k, KEY_ORPHAN, &ino->a.fid);
-	kv_batch_put(tx->b, k, sizeof(k), v, sizeof(v));
+	orphan_put(tx, ino, ver, tx->now.sec, tx->now.nsec);
 	return 0;
 }

@@ -67,4 +67,12 @@ int inode_destroy(struct mds_tx *tx, const struct mds_inode *ino);
  */
 int inode_release(struct mds_tx *tx, const struct mds_inode *ino);
 
+/*
+ * The last close of @ino, which has no name left.  A regular file still
+ * within the unlink grace of losing its last name is kept until the grace
+ * ends (the open of a client whose lookup found it just before the unlink
+ * may still come); any other is destroyed.
+ */
+int inode_last_close(struct mds_tx *tx, const struct mds_inode *ino);
+
 #endif

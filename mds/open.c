@@ -132,7 +132,7 @@ int mds_close(struct mds_tx *tx, const struct proto_fid *fid, const struct mds_s
 	if (rc)
 		goto out;
 	if (ino->a.nlink == 0 && tx_open_count(tx, fid) == 0)
-		rc = inode_destroy(tx, ino);
+		rc = inode_last_close(tx, ino);
 	else if (dirty)
 		rc = inode_stage(tx, ino);
 out:
@@ -251,7 +251,7 @@ static int expire_batch(struct mds_db *db, struct proto_fid *fids, size_t n, uin
 			rc = 0;
 			continue;
 		}
-		/* Opened (RECENT) since: its last close destroys it. */
+		/* Opened (RECENT) since: its last close keeps or destroys it. */
 		if (rc || ino->a.nlink != 0 || tx_open_count(tx, &fids[i]) != 0)
 			continue;
 		rc = inode_destroy(tx, ino);

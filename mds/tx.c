@@ -194,11 +194,14 @@ unlock:
 	 * stands for would be lost and the file kept for ever.
 	 */
 	if (tx->zombie_delta) {
-		int64_t due = tx->now.sec + (int64_t)db->opts.unlink_grace_s + 1;
+		int64_t since = tx->zombie_since && tx->zombie_since < tx->now.sec
+				    ? tx->zombie_since
+				    : tx->now.sec;
+		int64_t due = since + (int64_t)db->opts.unlink_grace_s + 1;
 		int64_t cur = atomic_load(&db->zombie_due);
 
 		atomic_fetch_add(&db->zombies, tx->zombie_delta);
-		/* Stamped tx->now.sec: none expires before due (mds_orphan_expire). */
+		/* Stamped since or later: none expires before due (mds_orphan_expire). */
 		while (due < cur && !atomic_compare_exchange_weak(&db->zombie_due, &cur, due))
 			;
 	}

@@ -30,6 +30,7 @@ struct mds_tx {
 	/* Effects on memory, made at apply time while the locks are held. */
 	int64_t inode_delta;
 	int64_t zombie_delta; /* files kept for the unlink grace */
+	int64_t zombie_since; /* the oldest orphan stamp among them before now (0: none) */
 	bool queued_destroy;  /* objects queued for destruction (a failed op's too) */
 	struct tx_open_delta opens[TX_MAX_OPENS];
 	size_t nopens;

@@ -263,7 +263,9 @@ int main(void)
 	/*
 	 * Unlinked with nobody holding it open: kept for the unlink grace, for
 	 * the open that follows a lookup (RECENT) only; a cached name's open
-	 * gets ENOENT.  The last close of such an open destroys it.
+	 * gets ENOENT.  The last close of such an open keeps it for the rest of
+	 * the grace: a later lookup's open still gets it, and it goes with its
+	 * grace.
 	 */
 	CHECK_RC(t_open(&cli, &t_alice, &ur.fid, O_RDONLY, 0, 0, NULL), -ENOENT);
 	CHECK_RC(t_getattr(&cli, &ur.fid, NULL), -ENOENT);
@@ -276,8 +278,11 @@ int main(void)
 		CHECK_RC(t_getattr(&cli, &ur.fid, &a), 0); /* fstat of the open file */
 		CHECK(a.nlink == 0);
 		CHECK_RC(t_close(&cli, &ur.fid, orep.handle), 0);
-		CHECK_RC(t_open(&cli, &t_alice, &ur.fid, O_RDONLY, PROTO_OPEN_F_RECENT, 0, NULL),
-			 -ENOENT);
+		CHECK_RC(t_getattr(&cli, &ur.fid, NULL), -ENOENT);
+		CHECK_RC(t_open(&cli, &t_alice, &ur.fid, O_RDONLY, 0, 0, NULL), -ENOENT);
+		CHECK_RC(t_open(&cli, &t_alice, &ur.fid, O_RDONLY, PROTO_OPEN_F_RECENT, 0, &orep),
+			 0);
+		CHECK_RC(t_close(&cli, &ur.fid, orep.handle), 0);
 	}
 	/* "h" is destroyed once its grace (1 s here) is over. */
 	CHECK_RC(t_unlink(&cli, &t_alice, &dir.fid, "h", NULL), 0);

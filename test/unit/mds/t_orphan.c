@@ -188,6 +188,54 @@ static void kept_files_expire_in_turn(void **state)
 	t_free(t);
 }
 
+/*
+ * A file renamed over while open, whose last close follows at once, is kept
+ * for what is left of the grace: the open of a client whose lookup found it
+ * just before the rename may still come (the rename-atomicity reader of
+ * fuse_coherence got ESTALE twice when the close destroyed it).  A last
+ * close after the grace destroys it at once.
+ */
+static void last_close_within_the_grace_keeps_the_file(void **state)
+{
+	struct mds_db_opts o = {.unlink_grace_s = 1};
+	struct t_mds *t = t_make(&o);
+	struct proto_attr f, g, a;
+	uint64_t adds;
+
+	assert_int_equal(t_create(t, &t_root, &t->root, "f", 0644, &f), 0);
+	assert_int_equal(t_create(t, &t_root, &t->root, "tmp", 0644, &g), 0);
+	assert_int_equal(mds_orphan_expire(t->db), 0); /* the start-up look */
+	assert_int_equal(t_open(t, &t_root, &f.fid, MDS_OPEN_READ, NULL), 0);
+	assert_int_equal(t_rename(t, &t_root, &t->root, "tmp", &t->root, "f", 0), 0);
+	adds = mds_db_destroy_adds(t->db);
+	assert_int_equal(t_close(t, &f.fid, NULL), 0); /* the last close */
+	assert_int_equal(mds_getattr(t->db, &f.fid, &a), 0);
+	assert_int_equal(a.nlink, 0);
+	assert_int_equal(mds_db_destroy_adds(t->db), adds);
+	assert_int_equal(t_check(t), 0);
+	/* the late open of a lookup's file gets it; an open by an old name not */
+	assert_int_equal(t_open(t, &t_root, &f.fid, MDS_OPEN_READ, NULL), -ENOENT);
+	assert_int_equal(t_open(t, &t_root, &f.fid, MDS_OPEN_READ | MDS_OPEN_RECENT, &a), 0);
+	assert_int_equal(t_close(t, &f.fid, NULL), 0);
+	assert_int_equal(mds_getattr(t->db, &f.fid, &a), 0);
+	/* due at the rename's second + 2, by its stamp, not the closes' */
+	sleep(2);
+	sleep_ms(100);
+	assert_int_equal(mds_orphan_expire(t->db), 1);
+	assert_int_equal(mds_getattr(t->db, &f.fid, &a), -ENOENT);
+	assert_int_equal(queued(t), 1);
+	/* open past the grace: its last close destroys it */
+	assert_int_equal(t_open(t, &t_root, &g.fid, MDS_OPEN_READ, NULL), 0);
+	assert_int_equal(t_unlink(t, &t_root, &t->root, "f"), 0); /* g's name */
+	sleep(2);
+	sleep_ms(100);
+	assert_int_equal(t_close(t, &g.fid, NULL), 0);
+	assert_int_equal(mds_getattr(t->db, &g.fid, &a), -ENOENT);
+	assert_int_equal(queued(t), 2);
+	assert_int_equal(t_check(t), 0);
+	t_free(t);
+}
+
 static void unlink_open_file_makes_orphan_until_last_close(void **state)
 {
 	struct t_mds *t = *state;
@@ -454,6 +502,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(unlinked_file_is_kept_for_the_grace_then_destroyed),
     cmocka_unit_test(unlink_applied_after_an_expiry_pass_still_expires),
     cmocka_unit_test(kept_files_expire_in_turn),
+    cmocka_unit_test(last_close_within_the_grace_keeps_the_file),
     cmocka_unit_test_setup_teardown(unlink_open_file_makes_orphan_until_last_close, t_setup,
 				    t_teardown),
     cmocka_unit_test_setup_teardown(orphans_unclaimed_after_restart_are_destroyed, t_setup,
