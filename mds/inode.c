@@ -130,6 +130,8 @@ int inode_stage(struct mds_tx *tx, const struct mds_inode *ino)
 	if (len >= 0) {
 		key_fid(k, KEY_INODE, &ino->a.fid);
 		kv_batch_put(tx->b, k, sizeof(k), v, (size_t)len);
+		if (S_ISDIR(ino->a.mode))
+			tx_note_dir(tx, &ino->a);
 		len = 0;
 	}
 	free(v);

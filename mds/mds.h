@@ -203,6 +203,13 @@ int mds_tx_commit(struct mds_tx *tx);
 /* Discards the batch, releases the locks, frees @tx.  NULL is a no-op. */
 void mds_tx_abort(struct mds_tx *tx);
 
+struct proto_mds_dirs;
+/*
+ * The directories @tx has staged so far, with their attributes as staged
+ * (the post-op attributes a reply carries; at most PROTO_MDS_DIRS_MAX).
+ */
+void mds_tx_dirs(const struct mds_tx *tx, struct proto_mds_dirs *out);
+
 /* ---- namespace: mutating operations (one per transaction) -------------- */
 
 #define MDS_CREATE_EXCL	 (1u << 0) /* fail with -EEXIST if the name exists */

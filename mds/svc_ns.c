@@ -174,13 +174,14 @@ static void finish(struct mds_svc *svc, struct net_srv_req *r, struct mds_tx *tx
 	svc_send(svc, r, svc_commit(svc, r, tx, rc));
 }
 
-static int attr_reply(struct net_srv_req *r, int rc, const struct proto_attr *a)
+static int attr_reply(struct net_srv_req *r, struct mds_tx *tx, int rc, const struct proto_attr *a)
 {
 	struct proto_mds_attr_rep rep;
 
 	if (rc < 0)
 		return rc;
 	rep.attr = *a;
+	mds_tx_dirs(tx, &rep.dirs);
 	return proto_mds_attr_rep_enc(net_srv_reply_body(r), &rep);
 }
 
@@ -200,7 +201,7 @@ void svc_h_mkdir(struct net_srv_req *r, void *arg)
 	if (svc_tx_begin(svc, r, &tx))
 		return;
 	rc = mds_mkdir(tx, &m.parent, m.name, m.mode, &a);
-	finish(svc, r, tx, attr_reply(r, rc, &a));
+	finish(svc, r, tx, attr_reply(r, tx, rc, &a));
 }
 
 void svc_h_mknod(struct net_srv_req *r, void *arg)
@@ -219,7 +220,7 @@ void svc_h_mknod(struct net_srv_req *r, void *arg)
 	if (svc_tx_begin(svc, r, &tx))
 		return;
 	rc = mds_mknod(tx, &m.parent, m.name, m.mode, m.rdev, &a);
-	finish(svc, r, tx, attr_reply(r, rc, &a));
+	finish(svc, r, tx, attr_reply(r, tx, rc, &a));
 }
 
 void svc_h_symlink(struct net_srv_req *r, void *arg)
@@ -238,7 +239,7 @@ void svc_h_symlink(struct net_srv_req *r, void *arg)
 	if (svc_tx_begin(svc, r, &tx))
 		return;
 	rc = mds_symlink(tx, &m.parent, m.name, m.target, &a);
-	finish(svc, r, tx, attr_reply(r, rc, &a));
+	finish(svc, r, tx, attr_reply(r, tx, rc, &a));
 }
 
 void svc_h_link(struct net_srv_req *r, void *arg)
@@ -257,7 +258,7 @@ void svc_h_link(struct net_srv_req *r, void *arg)
 	if (svc_tx_begin(svc, r, &tx))
 		return;
 	rc = mds_link(tx, &m.fid, &m.parent, m.name, &a);
-	finish(svc, r, tx, attr_reply(r, rc, &a));
+	finish(svc, r, tx, attr_reply(r, tx, rc, &a));
 }
 
 /*
@@ -290,8 +291,10 @@ static void remove_handler(struct net_srv_req *r, struct mds_svc *svc, bool dir)
 				rep.flags |= PROTO_UNLINK_F_ORPHAN;
 		}
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		mds_tx_dirs(tx, &rep.dirs);
 		rc = proto_mds_unlink_rep_enc(net_srv_reply_body(r), &rep);
+	}
 	finish(svc, r, tx, rc);
 }
 
@@ -309,6 +312,7 @@ void svc_h_rename(struct net_srv_req *r, void *arg)
 {
 	struct mds_svc *svc = arg;
 	struct proto_mds_rename_req m;
+	struct proto_mds_rename_rep rep;
 	struct mds_tx *tx;
 	uint32_t flags = 0;
 	int rc;
@@ -325,8 +329,10 @@ void svc_h_rename(struct net_srv_req *r, void *arg)
 	if (svc_tx_begin(svc, r, &tx))
 		return;
 	rc = mds_rename(tx, &m.src_parent, m.src_name, &m.dst_parent, m.dst_name, flags);
-	if (rc == 0)
-		rc = proto_mds_empty_enc(net_srv_reply_body(r));
+	if (rc == 0) {
+		mds_tx_dirs(tx, &rep.dirs);
+		rc = proto_mds_rename_rep_enc(net_srv_reply_body(r), &rep);
+	}
 	finish(svc, r, tx, rc);
 }
 
@@ -373,7 +379,7 @@ void svc_h_setattr(struct net_srv_req *r, void *arg)
 	if (svc_tx_begin(svc, r, &tx))
 		return;
 	rc = mds_setattr(tx, &m.fid, &sa, &a, &punch_from);
-	status = svc_commit(svc, r, tx, attr_reply(r, rc, &a));
+	status = svc_commit(svc, r, tx, attr_reply(r, tx, rc, &a));
 	if (status == 0 && rc == 1) {
 		/* The size is recorded; the objects lose their tail before the reply. */
 		int prc = svc_punch(svc, &m.fid, punch_from);

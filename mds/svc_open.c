@@ -141,6 +141,7 @@ void svc_h_create(struct net_srv_req *r, void *arg)
 			rep->flags |= PROTO_OPEN_REP_F_OPENED;
 			rep->handle = svc_handle_new(svc);
 		}
+		mds_tx_dirs(tx, &rep->dirs);
 		rc = proto_mds_open_rep_enc(net_srv_reply_body(r), rep);
 	}
 	status = svc_commit(svc, r, tx, rc);
@@ -268,7 +269,7 @@ void svc_h_sync(struct net_srv_req *r, void *arg)
 	struct mds_svc *svc = arg;
 	struct svc_client *cl = svc_client_of(r);
 	struct proto_mds_close_req m;
-	struct proto_mds_attr_rep out;
+	struct proto_mds_attr_rep out = {.dirs.n = 0};
 	struct mds_size_report rep;
 	const struct mds_size_report *rp;
 	struct mds_tx *tx;

@@ -108,6 +108,28 @@ void tx_op_begin(struct mds_tx *tx)
 	tx->op_inode_delta = tx->inode_delta;
 	tx->op_zombie_delta = tx->zombie_delta;
 	tx->op_nopens = tx->nopens;
+	tx->op_ndirs = tx->dirs.n;
+}
+
+void mds_tx_dirs(const struct mds_tx *tx, struct proto_mds_dirs *out)
+{
+	out->n = tx->dirs.n;
+	memcpy(out->attr, tx->dirs.attr, tx->dirs.n * sizeof(out->attr[0]));
+}
+
+void tx_note_dir(struct mds_tx *tx, const struct proto_attr *a)
+{
+	uint32_t i;
+
+	for (i = 0; i < tx->dirs.n; i++)
+		if (proto_fid_eq(&tx->dirs.attr[i].fid, &a->fid))
+			break;
+	/* More than PROTO_MDS_DIRS_MAX: the rest go unreported (clients ask). */
+	if (i == PROTO_MDS_DIRS_MAX)
+		return;
+	tx->dirs.attr[i] = *a;
+	if (i == tx->dirs.n)
+		tx->dirs.n++;
 }
 
 int tx_op_end(struct mds_tx *tx, int rc)
@@ -121,6 +143,7 @@ int tx_op_end(struct mds_tx *tx, int rc)
 	tx->inode_delta = tx->op_inode_delta;
 	tx->zombie_delta = tx->op_zombie_delta;
 	tx->nopens = tx->op_nopens;
+	tx->dirs.n = tx->op_ndirs;
 	rc2 = kv_batch_rollback(tx->b);
 	/* A batch that cannot be rolled back must never be applied. */
 	if (rc2)

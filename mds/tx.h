@@ -8,6 +8,7 @@
 #include "mds.h"
 
 #include "db.h"
+#include "proto/msg_mds.h"
 
 #define TX_MAX_LOCKS 8
 #define TX_MAX_HOOKS 4
@@ -34,10 +35,13 @@ struct mds_tx {
 	bool queued_destroy;  /* objects queued for destruction (a failed op's too) */
 	struct tx_open_delta opens[TX_MAX_OPENS];
 	size_t nopens;
+	/* The directories staged, as staged last (the replies' post-op attributes). */
+	struct proto_mds_dirs dirs;
 	/* Saved at tx_op_begin() to undo a failed operation. */
 	int64_t op_inode_delta;
 	int64_t op_zombie_delta;
 	size_t op_nopens;
+	uint32_t op_ndirs;
 	struct {
 		mds_apply_hook_fn fn;
 		void *arg;
@@ -57,6 +61,9 @@ void tx_unlock(struct mds_tx *tx);
 /* Brackets one operation: a failed one is rolled back out of the batch. */
 void tx_op_begin(struct mds_tx *tx);
 int tx_op_end(struct mds_tx *tx, int rc);
+
+/* Notes directory @a as staged by this transaction (inode_stage). */
+void tx_note_dir(struct mds_tx *tx, const struct proto_attr *a);
 
 /* Records an open-table change to make when the batch is applied. */
 int tx_open_delta(struct mds_tx *tx, const struct proto_fid *fid, int delta);

@@ -31,7 +31,7 @@
 #include "opcodes.h"
 
 #define PROTO_MAGIC   0x31495453u /* "STI1" */
-#define PROTO_VERSION 2		  /* 2: OST_COPY */
+#define PROTO_VERSION 3		  /* 2: OST_COPY; 3: directories' post-op attributes */
 #define PROTO_HDR_LEN 48
 
 /* Largest body of any message; per-opcode limits are tighter. */

@@ -2,6 +2,7 @@
 #include "msg_mds.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 
 /*
  * Encoders return proto_cur_err() so a caller can check right away; decoders
@@ -88,6 +89,36 @@ static void check_flags(struct proto_cur *c, uint32_t flags, uint32_t all)
 		proto_cur_fail(c, -EPROTO);
 }
 
+/* ---- directories' post-op attributes ------------------------------------ */
+
+static void dirs_enc(struct proto_cur *c, const struct proto_mds_dirs *d)
+{
+	if (d->n > PROTO_MDS_DIRS_MAX) {
+		proto_cur_fail(c, -EINVAL);
+		return;
+	}
+	proto_put_u32(c, d->n);
+	for (uint32_t i = 0; i < d->n; i++)
+		proto_attr_enc(c, &d->attr[i]);
+}
+
+static void dirs_dec(struct proto_cur *c, struct proto_mds_dirs *d)
+{
+	d->n = proto_get_u32(c);
+	if (d->n > PROTO_MDS_DIRS_MAX) {
+		d->n = 0;
+		proto_cur_fail(c, -EPROTO);
+		return;
+	}
+	for (uint32_t i = 0; i < d->n && !proto_cur_err(c); i++) {
+		proto_attr_dec(c, &d->attr[i]);
+		if (!S_ISDIR(d->attr[i].mode))
+			proto_cur_fail(c, -EPROTO);
+	}
+	if (proto_cur_err(c))
+		d->n = 0;
+}
+
 /* ---- empty bodies ------------------------------------------------------- */
 
 int proto_mds_empty_enc(struct proto_cur *c)
@@ -131,12 +162,14 @@ int proto_mds_name_req_dec(struct proto_cur *c, struct proto_mds_name_req *m)
 int proto_mds_attr_rep_enc(struct proto_cur *c, const struct proto_mds_attr_rep *m)
 {
 	proto_attr_enc(c, &m->attr);
+	dirs_enc(c, &m->dirs);
 	return proto_cur_err(c);
 }
 
 int proto_mds_attr_rep_dec(struct proto_cur *c, struct proto_mds_attr_rep *m)
 {
 	proto_attr_dec(c, &m->attr);
+	dirs_dec(c, &m->dirs);
 	return proto_cur_finish(c);
 }
 
@@ -248,6 +281,7 @@ int proto_mds_open_rep_enc(struct proto_cur *c, const struct proto_mds_open_rep 
 	proto_put_u64(c, m->handle);
 	if (m->flags & PROTO_OPEN_REP_F_LAYOUT)
 		proto_layout_enc(c, &m->layout);
+	dirs_enc(c, &m->dirs);
 	return proto_cur_err(c);
 }
 
@@ -261,6 +295,7 @@ int proto_mds_open_rep_dec(struct proto_cur *c, struct proto_mds_open_rep *m)
 		proto_cur_fail(c, -EPROTO);
 	if (!proto_cur_err(c) && (m->flags & PROTO_OPEN_REP_F_LAYOUT))
 		proto_layout_dec(c, &m->layout);
+	dirs_dec(c, &m->dirs);
 	return proto_cur_finish(c);
 }
 
@@ -351,6 +386,7 @@ int proto_mds_unlink_rep_enc(struct proto_cur *c, const struct proto_mds_unlink_
 	proto_put_fid(c, &m->fid);
 	proto_put_u32(c, m->nlink);
 	proto_put_u32(c, m->flags);
+	dirs_enc(c, &m->dirs);
 	return proto_cur_err(c);
 }
 
@@ -362,6 +398,19 @@ int proto_mds_unlink_rep_dec(struct proto_cur *c, struct proto_mds_unlink_rep *m
 	check_flags(c, m->flags, PROTO_UNLINK_F_ALL);
 	if ((m->flags & PROTO_UNLINK_F_ORPHAN) && !(m->flags & PROTO_UNLINK_F_LAST))
 		proto_cur_fail(c, -EPROTO);
+	dirs_dec(c, &m->dirs);
+	return proto_cur_finish(c);
+}
+
+int proto_mds_rename_rep_enc(struct proto_cur *c, const struct proto_mds_rename_rep *m)
+{
+	dirs_enc(c, &m->dirs);
+	return proto_cur_err(c);
+}
+
+int proto_mds_rename_rep_dec(struct proto_cur *c, struct proto_mds_rename_rep *m)
+{
+	dirs_dec(c, &m->dirs);
 	return proto_cur_finish(c);
 }
 

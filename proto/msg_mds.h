@@ -21,7 +21,7 @@
  *   MDS_MKNOD        proto_mds_mknod_req     -> proto_mds_attr_rep
  *   MDS_UNLINK       proto_mds_name_req      -> proto_mds_unlink_rep
  *   MDS_RMDIR        proto_mds_name_req      -> proto_mds_unlink_rep
- *   MDS_RENAME       proto_mds_rename_req    -> (empty)
+ *   MDS_RENAME       proto_mds_rename_req    -> proto_mds_rename_rep
  *   MDS_LINK         proto_mds_link_req      -> proto_mds_attr_rep
  *   MDS_SYMLINK      proto_mds_symlink_req   -> proto_mds_attr_rep
  *   MDS_READLINK     proto_mds_fid_req       -> proto_mds_readlink_rep
@@ -80,9 +80,24 @@ int proto_mds_name_req_dec(struct proto_cur *c, struct proto_mds_name_req *m);
 
 /* ---- shared replies ----------------------------------------------------- */
 
+/*
+ * The directories an operation changed, with their attributes after it (as
+ * NFSv3's post-op attributes): the parent of a create or a removal, a new
+ * directory, both parents of a rename, a directory whose ".." a rename
+ * moved, a directory a SETATTR changed.  A client answers the kernel's next GETATTR of such a
+ * directory from them instead of asking again.  Every entry is a directory.
+ */
+#define PROTO_MDS_DIRS_MAX 4
+
+struct proto_mds_dirs {
+	uint32_t n;
+	struct proto_attr attr[PROTO_MDS_DIRS_MAX];
+};
+
 /* SETATTR, MKDIR, MKNOD, LINK, SYMLINK, SYNC: the attributes after the operation. */
 struct proto_mds_attr_rep {
 	struct proto_attr attr;
+	struct proto_mds_dirs dirs;
 };
 
 int proto_mds_attr_rep_enc(struct proto_cur *c, const struct proto_mds_attr_rep *m);
@@ -190,6 +205,7 @@ struct proto_mds_open_rep {
 	uint32_t flags; /* PROTO_OPEN_REP_F_* */
 	uint64_t handle;
 	struct proto_layout layout; /* with PROTO_OPEN_REP_F_LAYOUT */
+	struct proto_mds_dirs dirs; /* CREATE: the parent (none for an open) */
 };
 
 int proto_mds_open_rep_enc(struct proto_cur *c, const struct proto_mds_open_rep *m);
@@ -256,6 +272,7 @@ struct proto_mds_unlink_rep {
 	struct proto_fid fid; /* the file or directory removed */
 	uint32_t nlink;	      /* links left */
 	uint32_t flags;	      /* PROTO_UNLINK_F_*; ORPHAN implies LAST */
+	struct proto_mds_dirs dirs;
 };
 
 int proto_mds_unlink_rep_enc(struct proto_cur *c, const struct proto_mds_unlink_rep *m);
@@ -276,6 +293,13 @@ struct proto_mds_rename_req {
 
 int proto_mds_rename_req_enc(struct proto_cur *c, const struct proto_mds_rename_req *m);
 int proto_mds_rename_req_dec(struct proto_cur *c, struct proto_mds_rename_req *m);
+
+struct proto_mds_rename_rep {
+	struct proto_mds_dirs dirs;
+};
+
+int proto_mds_rename_rep_enc(struct proto_cur *c, const struct proto_mds_rename_rep *m);
+int proto_mds_rename_rep_dec(struct proto_cur *c, struct proto_mds_rename_rep *m);
 
 /* ---- READDIR ------------------------------------------------------------ */
 

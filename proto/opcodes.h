@@ -32,9 +32,9 @@
 	X(MDS_CREATE, 13, 16 * PROTO_KIB, 16 * PROTO_KIB, 0, 0)                                    \
 	X(MDS_MKDIR, 14, 2 * PROTO_KIB, 16 * PROTO_KIB, 0, 0)                                      \
 	X(MDS_MKNOD, 15, 2 * PROTO_KIB, 16 * PROTO_KIB, 0, 0)                                      \
-	X(MDS_UNLINK, 16, 2 * PROTO_KIB, 1 * PROTO_KIB, 0, 0)                                      \
-	X(MDS_RMDIR, 17, 2 * PROTO_KIB, 1 * PROTO_KIB, 0, 0)                                       \
-	X(MDS_RENAME, 18, 2 * PROTO_KIB, 1 * PROTO_KIB, 0, 0)                                      \
+	X(MDS_UNLINK, 16, 2 * PROTO_KIB, 2 * PROTO_KIB, 0, 0)                                      \
+	X(MDS_RMDIR, 17, 2 * PROTO_KIB, 2 * PROTO_KIB, 0, 0)                                       \
+	X(MDS_RENAME, 18, 2 * PROTO_KIB, 2 * PROTO_KIB, 0, 0)                                      \
 	X(MDS_LINK, 19, 2 * PROTO_KIB, 16 * PROTO_KIB, 0, 0)                                       \
 	X(MDS_SYMLINK, 20, 8 * PROTO_KIB, 16 * PROTO_KIB, 0, 0)                                    \
 	X(MDS_READLINK, 21, 1 * PROTO_KIB, 8 * PROTO_KIB, 0, 0)                                    \

@@ -17,6 +17,7 @@ FZ_WRAP(mds_symlink_req)
 FZ_WRAP(mds_readlink_rep)
 FZ_WRAP(mds_unlink_rep)
 FZ_WRAP(mds_rename_req)
+FZ_WRAP(mds_rename_rep)
 FZ_WRAP(mds_readdir_req)
 FZ_WRAP(mds_close_req)
 FZ_WRAP(mds_getxattr_req)
@@ -108,6 +109,7 @@ static const struct fz_msg tab[] = {
     FZ_MSG(mds_statfs_rep),
     FZ_MSG(mds_setlayout_req),
     FZ_MSG(mds_layout_rep),
+    FZ_MSG(mds_rename_rep),
 };
 
 #define NTAB (sizeof(tab) / sizeof(tab[0]))

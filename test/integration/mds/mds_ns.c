@@ -160,6 +160,67 @@ static int lookup_raw(const struct proto_fid *dir, const char *name)
 	return rc;
 }
 
+/* MKDIR, with the post-op attributes of the directories it changed. */
+static int mkdir_dirs(const struct proto_fid *dir, const char *name, struct proto_attr *out,
+		      struct proto_mds_dirs *dirs)
+{
+	struct proto_mds_mkdir_req m = {.parent = *dir, .name = t_s(name), .mode = 0755};
+	struct proto_mds_attr_rep rep;
+	struct net_req *q = T_REQ(MDS_MKDIR, &t_root, proto_mds_mkdir_req_enc, &m);
+	int rc = net_call(cli.cl, q);
+	struct proto_cur c;
+
+	if (rc == 0) {
+		net_req_reply(q, &c);
+		CHECK(proto_mds_attr_rep_dec(&c, &rep) == 0);
+		*out = rep.attr;
+		*dirs = rep.dirs;
+	}
+	net_req_free(q);
+	return rc;
+}
+
+static int rename_dirs(const struct proto_fid *sd, const char *sn, const struct proto_fid *dd,
+		       const char *dn, struct proto_mds_dirs *dirs)
+{
+	struct proto_mds_rename_req m = {
+	    .src_parent = *sd, .src_name = t_s(sn), .dst_parent = *dd, .dst_name = t_s(dn)};
+	struct proto_mds_rename_rep rep;
+	struct net_req *q = T_REQ(MDS_RENAME, &t_root, proto_mds_rename_req_enc, &m);
+	int rc = net_call(cli.cl, q);
+	struct proto_cur c;
+
+	if (rc == 0) {
+		net_req_reply(q, &c);
+		CHECK(proto_mds_rename_rep_dec(&c, &rep) == 0);
+		*dirs = rep.dirs;
+	}
+	net_req_free(q);
+	return rc;
+}
+
+static bool time_eq(const struct proto_time *a, const struct proto_time *b)
+{
+	return a->sec == b->sec && a->nsec == b->nsec;
+}
+
+/* Whether @dirs holds @fid, with exactly the attributes GETATTR gives now. */
+static bool dirs_report(const struct proto_mds_dirs *dirs, const struct proto_fid *fid)
+{
+	struct proto_attr now;
+
+	CHECK_RC(t_getattr(&cli, fid, &now), 0);
+	for (uint32_t i = 0; i < dirs->n; i++) {
+		const struct proto_attr *a = &dirs->attr[i];
+
+		if (proto_fid_eq(&a->fid, fid))
+			return a->mode == now.mode && a->nlink == now.nlink && a->uid == now.uid &&
+			       a->size == now.size && time_eq(&a->mtime, &now.mtime) &&
+			       time_eq(&a->ctime, &now.ctime);
+	}
+	return false;
+}
+
 int main(void)
 {
 	struct t_mdsd d;
@@ -289,6 +350,30 @@ int main(void)
 	CHECK_RC(t_unlink(&cli, &t_alice, &dir.fid, "s", NULL), 0);
 	CHECK_RC(t_rmdir(&cli, &t_bob, &root, "d"), -EACCES);
 	CHECK_RC(t_rmdir(&cli, &t_root, &root, "d"), 0);
+
+	/*
+	 * The directories a change touched come back with their attributes
+	 * after it: a mkdir's parent and new directory; both parents of a
+	 * cross-directory rename of a directory, and the directory itself (its
+	 * "..").
+	 */
+	{
+		struct proto_attr pa, pb, sub;
+		struct proto_mds_dirs dirs;
+
+		CHECK_RC(mkdir_dirs(&root, "pa", &pa, &dirs), 0);
+		CHECK(dirs.n == 2 && dirs_report(&dirs, &root) && dirs_report(&dirs, &pa.fid));
+		CHECK_RC(mkdir_dirs(&root, "pb", &pb, &dirs), 0);
+		CHECK_RC(mkdir_dirs(&pa.fid, "sub", &sub, &dirs), 0);
+		CHECK(dirs.n == 2 && dirs_report(&dirs, &pa.fid) && dirs_report(&dirs, &sub.fid));
+		CHECK_RC(rename_dirs(&pa.fid, "sub", &pb.fid, "sub2", &dirs), 0);
+		CHECK(dirs.n == 3);
+		CHECK(dirs_report(&dirs, &pa.fid) && dirs_report(&dirs, &pb.fid) &&
+		      dirs_report(&dirs, &sub.fid));
+		CHECK_RC(t_rmdir(&cli, &t_root, &pb.fid, "sub2"), 0);
+		CHECK_RC(t_rmdir(&cli, &t_root, &root, "pa"), 0);
+		CHECK_RC(t_rmdir(&cli, &t_root, &root, "pb"), 0);
+	}
 
 	/* statfs: the MDT's inodes, the OST's blocks (4096-byte units). */
 	CHECK_RC(t_statfs(&cli, &sfs), 0);

@@ -34,6 +34,20 @@ static struct proto_attr attr_sample(void)
 	};
 }
 
+/* The most directories' post-op attributes a reply carries. */
+static struct proto_mds_dirs dirs_max(void)
+{
+	struct proto_mds_dirs d = {.n = PROTO_MDS_DIRS_MAX};
+
+	for (uint32_t i = 0; i < PROTO_MDS_DIRS_MAX; i++) {
+		d.attr[i] = attr_sample();
+		d.attr[i].fid.oid = 100 + i;
+		d.attr[i].mode = S_IFDIR | 02775;
+		d.attr[i].nlink = 3 + i;
+	}
+	return d;
+}
+
 /* A file's layout with the most stripes and the longest pool name. */
 static void layout_file_max(struct proto_layout *l)
 {
@@ -75,6 +89,7 @@ static struct proto_mds_symlink_req s_symlink_req;
 static struct proto_mds_readlink_rep s_readlink_rep;
 static struct proto_mds_unlink_rep s_unlink_rep;
 static struct proto_mds_rename_req s_rename_req;
+static struct proto_mds_rename_rep s_rename_rep;
 static struct proto_mds_readdir_req s_readdir_req;
 static struct proto_mds_close_req s_close_req;
 static struct proto_mds_getxattr_req s_getxattr_req;
@@ -144,6 +159,7 @@ static void samples_init(void)
 	s_fid_req.fid = fid_a;
 	s_name_req = (struct proto_mds_name_req){fid_a, name};
 	s_attr_rep.attr = attr;
+	s_attr_rep.dirs = dirs_max();
 
 	s_getattr_rep.attr = attr;
 	s_getattr_rep.flags = PROTO_MDS_GETATTR_F_LAYOUT;
@@ -179,6 +195,7 @@ static void samples_init(void)
 	s_open_rep = (struct proto_mds_open_rep){
 	    .attr = attr, .flags = PROTO_OPEN_REP_F_ALL, .handle = 0x1234};
 	layout_file_max(&s_open_rep.layout);
+	s_open_rep.dirs = dirs_max();
 	s_open_rep_nolayout = (struct proto_mds_open_rep){.attr = attr};
 
 	s_mkdir_req = (struct proto_mds_mkdir_req){fid_a, name, 0755};
@@ -187,7 +204,9 @@ static void samples_init(void)
 	s_symlink_req =
 	    (struct proto_mds_symlink_req){fid_a, name, t_fill(target_max, PROTO_SYMLINK_MAX, 't')};
 	s_readlink_rep.target = s_symlink_req.target;
-	s_unlink_rep = (struct proto_mds_unlink_rep){fid_b, 1, PROTO_UNLINK_F_ALL};
+	s_unlink_rep = (struct proto_mds_unlink_rep){
+	    .fid = fid_b, .nlink = 1, .flags = PROTO_UNLINK_F_ALL, .dirs = dirs_max()};
+	s_rename_rep.dirs = dirs_max();
 	s_rename_req =
 	    (struct proto_mds_rename_req){fid_a, name, fid_b, name2, PROTO_RENAME_NOREPLACE};
 	s_readdir_req = (struct proto_mds_readdir_req){fid_a, 42, 65536, PROTO_READDIR_F_PLUS};
@@ -261,6 +280,7 @@ T_WRAP(mds_symlink_req)
 T_WRAP(mds_readlink_rep)
 T_WRAP(mds_unlink_rep)
 T_WRAP(mds_rename_req)
+T_WRAP(mds_rename_rep)
 T_WRAP(mds_readdir_req)
 T_WRAP(mds_close_req)
 T_WRAP(mds_getxattr_req)
@@ -295,7 +315,7 @@ static const struct t_msg table[] = {
     T_MSG(PROTO_OP_MDS_RMDIR, Q, mds_name_req, &s_name_req),
     T_MSG(PROTO_OP_MDS_RMDIR, R, mds_unlink_rep, &s_unlink_rep),
     T_MSG(PROTO_OP_MDS_RENAME, Q, mds_rename_req, &s_rename_req),
-    T_MSG(PROTO_OP_MDS_RENAME, R, empty, NULL),
+    T_MSG(PROTO_OP_MDS_RENAME, R, mds_rename_rep, &s_rename_rep),
     T_MSG(PROTO_OP_MDS_LINK, Q, mds_link_req, &s_link_req),
     T_MSG(PROTO_OP_MDS_LINK, R, mds_attr_rep, &s_attr_rep),
     T_MSG(PROTO_OP_MDS_SYMLINK, Q, mds_symlink_req, &s_symlink_req),
@@ -502,7 +522,7 @@ static void msg_mds_unknown_flags_fail(void **state)
 	assert_int_equal(T_PATCH_DEC(mds_open_req, &o, 16 + 4, PROTO_OPEN_F_REPLAY), -EPROTO);
 	assert_int_equal(T_PATCH_DEC(mds_open_req, &o, 16 + 8, 1), -EPROTO);
 	/* unlink: ORPHAN without LAST */
-	u = (struct proto_mds_unlink_rep){fid_a, 0, PROTO_UNLINK_F_LAST};
+	u = (struct proto_mds_unlink_rep){.fid = fid_a, .flags = PROTO_UNLINK_F_LAST};
 	assert_int_equal(T_PATCH_DEC(mds_unlink_rep, &u, 16 + 4, PROTO_UNLINK_F_ORPHAN), -EPROTO);
 	/* readdir request: unknown flag, and a limit too small for one entry */
 	assert_int_equal(T_PATCH_DEC(mds_readdir_req, &s_readdir_req, 16 + 8 + 4, 2), -EPROTO);
@@ -515,6 +535,43 @@ static void msg_mds_unknown_flags_fail(void **state)
 	assert_int_equal(T_PATCH_DEC(mds_statfs_rep, &s_statfs_rep, 2 * 48 + 4, 9), -EPROTO);
 	/* attr nsec out of range (mtime.nsec of the attr reply) */
 	assert_int_equal(T_PATCH_DEC(mds_attr_rep, &s_attr_rep, 80, 1000000000u), -EPROTO);
+}
+
+/*
+ * Post-op directory attributes: at most PROTO_MDS_DIRS_MAX, each a directory,
+ * and the decoded list is the encoded one.
+ */
+static void msg_mds_dirs_checked(void **state)
+{
+	/* unlink reply: fid, nlink, flags, then the count and the first attr's mode */
+	const size_t n_off = 16 + 4 + 4, mode_off = n_off + 4 + 16;
+	struct proto_mds_unlink_rep u = {.fid = fid_a, .dirs = dirs_max()}, d;
+	static uint8_t buf[8192];
+	struct proto_cur c;
+	size_t len;
+	int rc;
+
+	samples_init();
+	len = enc_with(t_enc_mds_unlink_rep, &u, buf, sizeof(buf), &rc);
+	assert_int_equal(rc, 0);
+	proto_cur_init_ro(&c, buf, len);
+	assert_int_equal(proto_mds_unlink_rep_dec(&c, &d), 0);
+	assert_int_equal(d.dirs.n, PROTO_MDS_DIRS_MAX);
+	for (uint32_t i = 0; i < PROTO_MDS_DIRS_MAX; i++) {
+		assert_true(proto_fid_eq(&d.dirs.attr[i].fid, &u.dirs.attr[i].fid));
+		assert_int_equal(d.dirs.attr[i].nlink, 3 + i);
+		assert_int_equal(d.dirs.attr[i].mode, S_IFDIR | 02775);
+	}
+	assert_int_equal(T_PATCH_DEC(mds_unlink_rep, &u, n_off, PROTO_MDS_DIRS_MAX + 1), -EPROTO);
+	assert_int_equal(T_PATCH_DEC(mds_unlink_rep, &u, n_off, 0xffffffffu), -EPROTO);
+	/* fewer than encoded leaves trailing bytes */
+	assert_int_equal(T_PATCH_DEC(mds_unlink_rep, &u, n_off, 1), -EPROTO);
+	assert_int_equal(T_PATCH_DEC(mds_unlink_rep, &u, mode_off, S_IFREG | 0644), -EPROTO);
+	assert_int_equal(T_PATCH_DEC(mds_unlink_rep, &u, mode_off, S_IFDIR | 0700), 0);
+	/* an encoder refuses more than the wire carries */
+	u.dirs.n = PROTO_MDS_DIRS_MAX + 1;
+	enc_with(t_enc_mds_unlink_rep, &u, buf, sizeof(buf), &rc);
+	assert_int_equal(rc, -EINVAL);
 }
 
 static void msg_mds_setxattr_flags_checked(void **state)
@@ -640,6 +697,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(msg_mds_oversized_strings_fail),
     cmocka_unit_test(msg_mds_bad_names_fail),
     cmocka_unit_test(msg_mds_unknown_flags_fail),
+    cmocka_unit_test(msg_mds_dirs_checked),
     cmocka_unit_test(msg_mds_setxattr_flags_checked),
     cmocka_unit_test(msg_mds_xattr_rep_size_and_data_agree),
     cmocka_unit_test(msg_mds_readdir_appender_stops_at_limit),
