@@ -99,6 +99,16 @@ struct fc_node {
 	bool no_caps;	     /* the MDS said: no security.capability */
 	uint32_t nobjs;
 	struct fc_wobj *objs; /* [nobjs] once written */
+	/* A directory: its attributes after this client's last change in it (dirattr.c). */
+	uint64_t dir_seq;	  /* bumped when a change starts or cannot be trusted */
+	struct fc_dir_pa *dir_pa; /* NULL until the first; freed with the node */
+};
+
+/* Post-op attributes of a directory, as a namespace reply carried them. */
+struct fc_dir_pa {
+	struct proto_attr a;
+	uint64_t ms; /* net_now_ms() when stored */
+	bool valid;
 };
 
 struct fc_nodes;
@@ -115,6 +125,8 @@ struct fc_node *fc_nodes_root(struct fc_nodes *t);
 struct fc_node *fc_node_get(struct fc_nodes *t, const struct proto_fid *fid, uint64_t nlookup);
 /* Drops @n lookups (forget); frees the node at zero lookups and zero refs. */
 void fc_node_forget(struct fc_nodes *t, struct fc_node *node, uint64_t n);
+/* The node of @fid with an internal reference (fc_node_release), or NULL if none. */
+struct fc_node *fc_node_find(struct fc_nodes *t, const struct proto_fid *fid);
 /* Internal references. */
 void fc_node_hold(struct fc_nodes *t, struct fc_node *node);
 void fc_node_release(struct fc_nodes *t, struct fc_node *node);
@@ -176,6 +188,10 @@ struct fc_rset {
 	bool interrupted;
 	uint32_t n, cap;
 	struct fc_rpc *rpcs;
+	/* Directories the set changes (fc_rset_dir_change), until fc_rset_dirs_done. */
+	struct fc_node *cdirs[2];
+	uint64_t ctokens[2];
+	uint32_t ncdirs;
 };
 
 /*
@@ -206,6 +222,35 @@ static inline struct net_req *fc_rset_req(struct fc_rset *rs, uint32_t i)
 	return rs->rpcs[i].req;
 }
 
+/* ---- dirattr.c: directories' post-op attributes ------------------------ */
+
+/*
+ * The kernel drops a directory's cached attributes after every change in it
+ * and, with default_permissions, asks for them again before the next one.
+ * Namespace replies carry the changed directories' attributes after the
+ * change; a GETATTR of such a directory within attr_timeout of the change is
+ * answered from them (for what is left of attr_timeout), so it costs no RPC.
+ * They are trusted only when no other change of this client in that
+ * directory overlapped the one that returned them.
+ */
+
+/* @rs changes directory @dir (call before sending; at most two per set; NULL: none). */
+void fc_rset_dir_change(struct fc_rset *rs, struct fc_node *dir);
+/*
+ * The changes of @rs are over; @dirs: the reply's post-op attributes, or
+ * NULL (failed, or none).  Call before replying to FUSE; the set's end
+ * calls it with NULL if the done callback did not.
+ */
+void fc_rset_dirs_done(struct fc_rset *rs, const struct proto_mds_dirs *dirs);
+/*
+ * Fills @out with @node's post-op attributes and @timeout with what is left
+ * of attr_timeout; false if there are none to trust.
+ */
+bool fc_dir_attr_cached(struct fc_fs *fs, struct fc_node *node, struct proto_attr *out,
+			double *timeout);
+/* Forgets @node's post-op attributes (under node->mu). */
+void fc_dir_attr_drop(struct fc_node *node);
+
 /* ---- mdc.c: requests to the MDS --------------------------------------- */
 
 /* A request for @op carrying the credentials of @freq (NULL: root). */
@@ -218,6 +263,9 @@ void fc_mds_send(struct fc_rset *rs, struct net_req *req, fc_rpc_fn fn, void *ar
  */
 void fc_mds_call(struct fc_fs *fs, fuse_req_t freq, struct net_req *req, fc_done_fn done,
 		 void *priv);
+/* fc_mds_call for a change in directory @dir (and @dir2; either may be NULL). */
+void fc_mds_change(struct fc_fs *fs, fuse_req_t freq, struct net_req *req, fc_done_fn done,
+		   void *priv, struct fc_node *dir, struct fc_node *dir2);
 /* Connects the MDS client (mount time); 0 or -errno. */
 int fc_mdc_start(struct fc_fs *fs);
 
@@ -277,6 +325,7 @@ struct fc_fs {
 	pthread_mutex_t files_mu;
 	struct fc_file *files;		       /* files_mu: every open file */
 	_Atomic uint64_t rpcs[PROTO_OP_LIMIT]; /* RPCs sent through sets, per opcode */
+	_Atomic uint64_t getattr_local;	       /* GETATTRs answered from post-op attributes */
 	char mountpoint[4096];
 };
 

@@ -34,8 +34,8 @@ void fc_mds_send(struct fc_rset *rs, struct net_req *req, fc_rpc_fn fn, void *ar
 	fc_rset_send(rs, rs->fs->mds, req, fn, arg);
 }
 
-void fc_mds_call(struct fc_fs *fs, fuse_req_t freq, struct net_req *req, fc_done_fn done,
-		 void *priv)
+void fc_mds_change(struct fc_fs *fs, fuse_req_t freq, struct net_req *req, fc_done_fn done,
+		   void *priv, struct fc_node *dir, struct fc_node *dir2)
 {
 	struct fc_rset *rs = fc_rset_new(fs, freq, done, priv);
 
@@ -45,8 +45,16 @@ void fc_mds_call(struct fc_fs *fs, fuse_req_t freq, struct net_req *req, fc_done
 			fc_reply_err(freq, -ENOMEM);
 		return;
 	}
+	fc_rset_dir_change(rs, dir);
+	fc_rset_dir_change(rs, dir2);
 	fc_mds_send(rs, req, NULL, NULL);
 	fc_rset_seal(rs);
+}
+
+void fc_mds_call(struct fc_fs *fs, fuse_req_t freq, struct net_req *req, fc_done_fn done,
+		 void *priv)
+{
+	fc_mds_change(fs, freq, req, done, priv, NULL, NULL);
 }
 
 int fc_mdc_start(struct fc_fs *fs)

@@ -145,8 +145,18 @@ void fc_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct fc_fs *fs = fc_fs_of(req);
 	struct fc_node *node = fc_node_of(fs->nodes, ino);
 	struct proto_mds_fid_req m = {.fid = node->fid};
-	struct net_req *r = MDS_REQ(req, PROTO_OP_MDS_GETATTR, proto_mds_fid_req_enc, &m);
+	struct proto_attr a;
+	struct stat st;
+	struct net_req *r;
+	double timeout;
 
+	/* A directory right after our own change in it (dirattr.c). */
+	if (fc_dir_attr_cached(fs, node, &a, &timeout)) {
+		fc_attr_to_stat(&a, &st);
+		fuse_reply_attr(req, &st, timeout);
+		return;
+	}
+	r = MDS_REQ(req, PROTO_OP_MDS_GETATTR, proto_mds_fid_req_enc, &m);
 	if (r)
 		fc_mds_call(fs, req, r, getattr_done, node);
 }
@@ -170,6 +180,7 @@ static void setattr_done(struct fc_rset *rs, int status)
 		net_req_reply(fc_rset_req(rs, 0), &c);
 		status = proto_mds_attr_rep_dec(&c, &rep);
 	}
+	fc_rset_dirs_done(rs, status ? NULL : &rep.dirs);
 	if (status) {
 		fc_reply_err(x->req, status);
 		goto out;
@@ -204,7 +215,7 @@ static void setattr_go(void *arg, int status)
 		free(x);
 		return;
 	}
-	fc_mds_call(fs, x->req, r, setattr_done, x);
+	fc_mds_change(fs, x->req, r, setattr_done, x, x->node, NULL);
 }
 
 void fc_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
@@ -277,6 +288,7 @@ static void attr_rep_entry(struct fc_rset *rs, int status)
 		net_req_reply(fc_rset_req(rs, 0), &c);
 		status = proto_mds_attr_rep_dec(&c, &rep);
 	}
+	fc_rset_dirs_done(rs, status ? NULL : &rep.dirs);
 	if (status)
 		fc_reply_err(rs->freq, status);
 	else
@@ -297,7 +309,8 @@ void fc_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	}
 	r = MDS_REQ(req, PROTO_OP_MDS_MKNOD, proto_mds_mknod_req_enc, &m);
 	if (r)
-		fc_mds_call(fs, req, r, attr_rep_entry, NULL);
+		fc_mds_change(fs, req, r, attr_rep_entry, NULL, fc_node_of(fs->nodes, parent),
+			      NULL);
 }
 
 void fc_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
@@ -313,7 +326,8 @@ void fc_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	}
 	r = MDS_REQ(req, PROTO_OP_MDS_MKDIR, proto_mds_mkdir_req_enc, &m);
 	if (r)
-		fc_mds_call(fs, req, r, attr_rep_entry, NULL);
+		fc_mds_change(fs, req, r, attr_rep_entry, NULL, fc_node_of(fs->nodes, parent),
+			      NULL);
 }
 
 void fc_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
@@ -332,7 +346,8 @@ void fc_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const ch
 	}
 	r = MDS_REQ(req, PROTO_OP_MDS_SYMLINK, proto_mds_symlink_req_enc, &m);
 	if (r)
-		fc_mds_call(fs, req, r, attr_rep_entry, NULL);
+		fc_mds_change(fs, req, r, attr_rep_entry, NULL, fc_node_of(fs->nodes, parent),
+			      NULL);
 }
 
 void fc_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
@@ -349,13 +364,35 @@ void fc_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char
 	}
 	r = MDS_REQ(req, PROTO_OP_MDS_LINK, proto_mds_link_req_enc, &m);
 	if (r)
-		fc_mds_call(fs, req, r, attr_rep_entry, NULL);
+		fc_mds_change(fs, req, r, attr_rep_entry, NULL, fc_node_of(fs->nodes, newparent),
+			      NULL);
 }
 
 /* ---- removing and renaming --------------------------------------------- */
 
-static void err_done(struct fc_rset *rs, int status)
+static void remove_done(struct fc_rset *rs, int status)
 {
+	struct proto_mds_unlink_rep rep;
+	struct proto_cur c;
+
+	if (status == 0) {
+		net_req_reply(fc_rset_req(rs, 0), &c);
+		status = proto_mds_unlink_rep_dec(&c, &rep);
+	}
+	fc_rset_dirs_done(rs, status ? NULL : &rep.dirs);
+	fc_reply_err(rs->freq, status);
+}
+
+static void rename_done(struct fc_rset *rs, int status)
+{
+	struct proto_mds_rename_rep rep;
+	struct proto_cur c;
+
+	if (status == 0) {
+		net_req_reply(fc_rset_req(rs, 0), &c);
+		status = proto_mds_rename_rep_dec(&c, &rep);
+	}
+	fc_rset_dirs_done(rs, status ? NULL : &rep.dirs);
 	fc_reply_err(rs->freq, status);
 }
 
@@ -372,7 +409,7 @@ static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, uin
 	}
 	r = MDS_REQ(req, op, proto_mds_name_req_enc, &m);
 	if (r)
-		fc_mds_call(fs, req, r, err_done, NULL);
+		fc_mds_change(fs, req, r, remove_done, NULL, fc_node_of(fs->nodes, parent), NULL);
 }
 
 void fc_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -411,7 +448,8 @@ void fc_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_
 		m.flags |= PROTO_RENAME_EXCHANGE;
 	r = MDS_REQ(req, PROTO_OP_MDS_RENAME, proto_mds_rename_req_enc, &m);
 	if (r)
-		fc_mds_call(fs, req, r, err_done, NULL);
+		fc_mds_change(fs, req, r, rename_done, NULL, fc_node_of(fs->nodes, parent),
+			      fc_node_of(fs->nodes, newparent));
 }
 
 /* ---- readlink, statfs -------------------------------------------------- */

@@ -80,6 +80,7 @@ static void node_free(struct fc_node *n)
 	fc_wb_free(n);
 	fc_layout_put(n->layout);
 	free(n->objs);
+	free(n->dir_pa);
 	pthread_cond_destroy(&n->cv);
 	pthread_mutex_destroy(&n->mu);
 	free(n);
@@ -194,6 +195,20 @@ struct fc_node *fc_node_get(struct fc_nodes *t, const struct proto_fid *fid, uin
 	return n;
 }
 
+struct fc_node *fc_node_find(struct fc_nodes *t, const struct proto_fid *fid)
+{
+	struct fc_node *n;
+
+	pthread_mutex_lock(&t->mu);
+	for (n = t->buckets[fid_hash(fid) & (t->nbuckets - 1)]; n; n = n->hnext)
+		if (proto_fid_eq(&n->fid, fid))
+			break;
+	if (n)
+		n->refs++;
+	pthread_mutex_unlock(&t->mu);
+	return n;
+}
+
 /* Unlinks and frees @n if nothing references it; under mu. Returns true if freed. */
 static bool maybe_free(struct fc_nodes *t, struct fc_node *n)
 {
@@ -268,6 +283,8 @@ void fc_node_set_attr(struct fc_node *node, const struct proto_attr *a,
 {
 	node->mode = a->mode;
 	node->size = a->size;
+	/* Fresher than any post-op attributes held: those must not come back. */
+	fc_dir_attr_drop(node);
 	if (l && l->nobjs) {
 		struct fc_layout *cur = node->layout;
 

@@ -186,6 +186,7 @@ static void create_done(struct fc_rset *rs, int status)
 	}
 	if (status == 0 && !(rep->flags & PROTO_OPEN_REP_F_OPENED))
 		status = -EPROTO;
+	fc_rset_dirs_done(rs, status ? NULL : &rep->dirs);
 	node = status == 0 ? fc_node_get(rs->fs->nodes, &rep->attr.fid, 1) : NULL;
 	if (status == 0 && !node)
 		status = -ENOMEM;
@@ -244,6 +245,7 @@ void fc_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 		return;
 	}
 	*fic = *fi;
+	fc_rset_dir_change(rs, fc_node_of(fs->nodes, parent));
 	fc_mds_send(rs, r, NULL, NULL);
 	fc_rset_seal(rs);
 }

@@ -113,6 +113,7 @@ static void finish(struct fc_rset *rs)
 	if (rs->freq)
 		fuse_req_interrupt_func(rs->freq, NULL, NULL);
 	rs->done(rs, rs->status);
+	fc_rset_dirs_done(rs, NULL); /* a done callback that did not */
 	for (uint32_t i = 0; i < rs->n; i++)
 		net_req_free(rs->rpcs[i].req);
 	free(rs->rpcs);

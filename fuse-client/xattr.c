@@ -125,7 +125,9 @@ static void lov_call(fuse_req_t req, struct fc_node *node, uint16_t op,
 	}
 	x->node = node;
 	x->size = size;
-	fc_mds_call(fs, req, r, op == PROTO_OP_MDS_GETLAYOUT ? getlayout_done : setlayout_done, x);
+	/* A changed layout changes the ctime: post-op attributes held are stale. */
+	fc_mds_change(fs, req, r, op == PROTO_OP_MDS_GETLAYOUT ? getlayout_done : setlayout_done, x,
+		      op == PROTO_OP_MDS_SETLAYOUT ? node : NULL, NULL);
 }
 
 /* ---- statfs of every target ------------------------------------------------ */
@@ -313,15 +315,19 @@ static void err_done(struct fc_rset *rs, int status)
 	fc_reply_err(rs->freq, status);
 }
 
-/* FC_XATTR_RPCS: "OPCODE COUNT" lines, one per opcode this mount has sent. */
+/*
+ * FC_XATTR_RPCS: "OPCODE COUNT" lines, one per opcode this mount has sent,
+ * then MDS_GETATTR_LOCAL: the GETATTRs answered without an RPC.
+ */
 static void rpc_counts(fuse_req_t req, struct fc_fs *fs, size_t size)
 {
+	uint64_t n_local;
 	char v[4096];
 	size_t len = 0;
+	int w;
 
 	for (uint32_t op = 0; op < PROTO_OP_LIMIT; op++) {
 		uint64_t n = atomic_load_explicit(&fs->rpcs[op], memory_order_relaxed);
-		int w;
 
 		if (!n || !proto_op_name((uint16_t)op))
 			continue;
@@ -331,6 +337,11 @@ static void rpc_counts(fuse_req_t req, struct fc_fs *fs, size_t size)
 			break;
 		len += (size_t)w;
 	}
+	/* Not an RPC: the GETATTRs that post-op attributes answered (dirattr.c). */
+	n_local = atomic_load_explicit(&fs->getattr_local, memory_order_relaxed);
+	w = snprintf(v + len, sizeof(v) - len, "MDS_GETATTR_LOCAL %" PRIu64 "\n", n_local);
+	if (w > 0 && (size_t)w < sizeof(v) - len)
+		len += (size_t)w;
 	reply_value(req, v, len, size);
 }
 
@@ -476,7 +487,7 @@ void fc_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char
 		fc_reply_err(req, rc);
 		return;
 	}
-	fc_mds_call(fs, req, r, err_done, NULL);
+	fc_mds_change(fs, req, r, err_done, NULL, node, NULL);
 }
 
 void fc_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
@@ -523,5 +534,5 @@ void fc_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 		fc_reply_err(req, rc);
 		return;
 	}
-	fc_mds_call(fs, req, r, err_done, NULL);
+	fc_mds_change(fs, req, r, err_done, NULL, node, NULL);
 }

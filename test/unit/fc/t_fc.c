@@ -217,6 +217,105 @@ static void lov_file_layout_becomes_template(void **state)
 	assert_int_equal(fc_lov_to_template(buf, c.pos - 1, &out), -EINVAL);
 }
 
+/* A directory's attributes as a reply would carry them, with @nlink. */
+static struct proto_mds_dirs dir_reply(const struct proto_fid *fid, uint32_t nlink)
+{
+	struct proto_mds_dirs d = {.n = 1};
+
+	d.attr[0].fid = *fid;
+	d.attr[0].mode = S_IFDIR | 0755;
+	d.attr[0].nlink = nlink;
+	return d;
+}
+
+/*
+ * Post-op attributes answer a GETATTR only after a change no other change of
+ * this client overlapped, only within attr_timeout, and never after fresher
+ * attributes or a failed change.
+ */
+static void dirattr_trusted_only_without_overlap(void **state)
+{
+	struct proto_fid fd = {.seq = PROTO_FID_SEQ_NORMAL, .oid = 7};
+	struct proto_fid fo = {.seq = PROTO_FID_SEQ_NORMAL, .oid = 8};
+	struct fc_fs *fs = calloc(1, sizeof(*fs));
+	struct fc_rset r1 = {0}, r2 = {0};
+	struct proto_mds_dirs d3, d4;
+	struct fc_node *dir, *other;
+	struct proto_attr a;
+	double left;
+
+	assert_non_null(fs);
+	fs->opts.attr_timeout = 60;
+	assert_int_equal(fc_nodes_new(&fs->nodes), 0);
+	dir = fc_node_get(fs->nodes, &fd, 1);
+	other = fc_node_get(fs->nodes, &fo, 1);
+	r1.fs = r2.fs = fs;
+	d3 = dir_reply(&fd, 3);
+	d4 = dir_reply(&fd, 4);
+
+	/* one change, alone: its reply answers, for what is left of attr_timeout */
+	assert_false(fc_dir_attr_cached(fs, dir, &a, &left));
+	fc_rset_dir_change(&r1, dir);
+	fc_rset_dirs_done(&r1, &d3);
+	assert_true(fc_dir_attr_cached(fs, dir, &a, &left));
+	assert_int_equal(a.nlink, 3);
+	assert_true(left > 59 && left <= 60);
+	/* ... until attr_timeout has passed since the change */
+	dir->dir_pa->ms -= 61000;
+	assert_false(fc_dir_attr_cached(fs, dir, &a, &left));
+
+	/* two changes overlapping: neither reply is trusted, in either order */
+	fc_rset_dir_change(&r1, dir);
+	fc_rset_dir_change(&r2, dir);
+	fc_rset_dirs_done(&r1, &d3);
+	assert_false(fc_dir_attr_cached(fs, dir, &a, &left));
+	fc_rset_dirs_done(&r2, &d4);
+	assert_false(fc_dir_attr_cached(fs, dir, &a, &left));
+	fc_rset_dir_change(&r1, dir);
+	fc_rset_dir_change(&r2, dir);
+	fc_rset_dirs_done(&r2, &d4);
+	fc_rset_dirs_done(&r1, &d3);
+	assert_false(fc_dir_attr_cached(fs, dir, &a, &left));
+
+	/* a change in flight hides what an earlier one left */
+	fc_rset_dir_change(&r1, dir);
+	fc_rset_dirs_done(&r1, &d3);
+	fc_rset_dir_change(&r2, dir);
+	assert_false(fc_dir_attr_cached(fs, dir, &a, &left));
+	fc_rset_dirs_done(&r2, NULL); /* failed */
+	assert_false(fc_dir_attr_cached(fs, dir, &a, &left));
+
+	/* fresher attributes (a lookup, a getattr) replace them */
+	fc_rset_dir_change(&r1, dir);
+	fc_rset_dirs_done(&r1, &d3);
+	pthread_mutex_lock(&dir->mu);
+	fc_node_set_attr(dir, &d4.attr[0], NULL);
+	pthread_mutex_unlock(&dir->mu);
+	assert_false(fc_dir_attr_cached(fs, dir, &a, &left));
+
+	/* a change elsewhere that touched this directory (a rename moving it) */
+	fc_rset_dir_change(&r1, dir);
+	fc_rset_dirs_done(&r1, &d3);
+	assert_true(fc_dir_attr_cached(fs, dir, &a, &left));
+	d4.attr[1] = d4.attr[0];
+	d4.attr[0] = dir_reply(&fo, 2).attr[0];
+	d4.n = 2;
+	fc_rset_dir_change(&r2, other);
+	fc_rset_dirs_done(&r2, &d4);
+	assert_false(fc_dir_attr_cached(fs, dir, &a, &left));
+	assert_true(fc_dir_attr_cached(fs, other, &a, &left));
+	assert_int_equal(a.nlink, 2);
+
+	/* attr_timeout=0: never */
+	fs->opts.attr_timeout = 0;
+	fc_rset_dir_change(&r1, dir);
+	fc_rset_dirs_done(&r1, &d3);
+	assert_false(fc_dir_attr_cached(fs, dir, &a, &left));
+
+	fc_nodes_free(fs->nodes);
+	free(fs);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(pieces_count1_merges_to_bulk_max),
     cmocka_unit_test(pieces_striped_one_per_object_extent),
@@ -227,6 +326,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(opts_parse_rejects_unknown),
     cmocka_unit_test(nodes_lookup_counts_free_at_zero),
     cmocka_unit_test(lov_file_layout_becomes_template),
+    cmocka_unit_test(dirattr_trusted_only_without_overlap),
 };
 
 T_GROUP(fc, tests)
