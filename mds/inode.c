@@ -235,29 +235,36 @@ static void orphan_put(struct mds_tx *tx, const struct mds_inode *ino, uint8_t v
 	kv_batch_put(tx->b, k, sizeof(k), v, sizeof(v));
 }
 
+int inode_orphan_decode(const void *v, size_t len, uint8_t *ver, int64_t *sec, uint32_t *nsec)
+{
+	struct proto_cur c;
+
+	proto_cur_init_ro(&c, v, len);
+	*ver = proto_get_u8(&c);
+	*sec = proto_get_i64(&c);
+	*nsec = proto_get_u32(&c);
+	return proto_cur_err(&c) ? -EIO : 0;
+}
+
 int inode_last_close(struct mds_tx *tx, const struct mds_inode *ino)
 {
 	int64_t grace = (int64_t)tx->db->opts.unlink_grace_s, sec;
 	uint8_t k[KEY_FID_LEN];
-	struct proto_cur c;
 	uint32_t nsec;
 	size_t vlen;
 	void *v;
 	uint8_t ver;
+	int rc;
 
 	if (!grace || !S_ISREG(ino->a.mode))
 		return inode_destroy(tx, ino);
 	key_fid(k, KEY_ORPHAN, &ino->a.fid);
 	if (mds_db_get(tx->db, k, sizeof(k), &v, &vlen) < 0)
 		return inode_destroy(tx, ino); /* no record: the checker reports it */
-	proto_cur_init_ro(&c, v, vlen);
-	ver = proto_get_u8(&c);
-	sec = proto_get_i64(&c);
-	nsec = proto_get_u32(&c);
+	rc = inode_orphan_decode(v, vlen, &ver, &sec, &nsec);
 	free(v);
 	/* Due at sec + grace + 1 (stamps are whole seconds; see mds_orphan_expire). */
-	if (proto_cur_err(&c) || (ver != ORPHAN_V_OPEN && ver != ORPHAN_V_GRACE) ||
-	    tx->now.sec > sec + grace)
+	if (rc || (ver != ORPHAN_V_OPEN && ver != ORPHAN_V_GRACE) || tx->now.sec > sec + grace)
 		return inode_destroy(tx, ino);
 	/*
 	 * Counted again even if it was kept already (reopened by a late open):

@@ -68,6 +68,12 @@ int inode_destroy(struct mds_tx *tx, const struct mds_inode *ino);
 int inode_release(struct mds_tx *tx, const struct mds_inode *ino);
 
 /*
+ * Reads an orphan record (KEY_ORPHAN's value): its version (ORPHAN_V_*, not
+ * checked) and the time the inode lost its last name.  0, or -EIO if short.
+ */
+int inode_orphan_decode(const void *v, size_t len, uint8_t *ver, int64_t *sec, uint32_t *nsec);
+
+/*
  * The last close of @ino, which has no name left.  A regular file still
  * within the unlink grace of losing its last name is kept until the grace
  * ends (the open of a client whose lookup found it just before the unlink

@@ -209,15 +209,14 @@ struct expire_scan {
 static int expire_collect(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
 	struct expire_scan *e = arg;
-	struct proto_cur c;
+	uint32_t nsec;
 	int64_t sec;
+	uint8_t ver;
 
-	proto_cur_init_ro(&c, val, vlen);
-	if (klen != KEY_FID_LEN || proto_get_u8(&c) != ORPHAN_V_GRACE)
+	/* Not a grace record, or malformed (the checker reports it). */
+	if (klen != KEY_FID_LEN || inode_orphan_decode(val, vlen, &ver, &sec, &nsec) ||
+	    ver != ORPHAN_V_GRACE)
 		return 0;
-	sec = proto_get_i64(&c);
-	if (proto_cur_err(&c))
-		return 0; /* the checker reports it */
 	if (sec > e->cutoff) {
 		e->kept++;
 		if (sec < e->first)
