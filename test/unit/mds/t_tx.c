@@ -2,6 +2,7 @@
 /* Transactions, group commit, FID allocation and durability across reopen. */
 #include "t_mds.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -364,6 +365,71 @@ static void statfs_counts_inodes(void **state)
 	assert_int_equal(s1.files - s1.ffree, s0.files - s0.ffree + 1);
 }
 
+/* Lines of @dir's RocksDB info logs (LOG, LOG.old.*) containing @what;
+ * *@bytes: their total size. */
+static int log_lines(const char *dir, const char *what, long *bytes)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[512], line[4096];
+	int n = 0;
+
+	assert_non_null(d);
+	*bytes = 0;
+	while ((e = readdir(d))) {
+		FILE *f;
+
+		if (strncmp(e->d_name, "LOG", 3) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		while (fgets(line, sizeof(line), f)) {
+			*bytes += (long)strlen(line);
+			n += strstr(line, what) != NULL;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* How many entries of @dir start with @prefix. */
+static int count_prefixed(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+static void rocksdb_log_stays_bounded(void **state)
+{
+	struct t_mds *t = *state;
+	uint64_t syncs0 = mds_db_wal_syncs(t->db);
+	char name[16];
+	long bytes;
+
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		assert_int_equal(t_create(t, &t_root, &t->root, name, 0644, NULL), 0);
+	}
+	assert_true(mds_db_wal_syncs(t->db) - syncs0 >= 200);
+	t_reopen(t); /* closing flushes RocksDB's buffered log lines */
+	/* RocksDB used to log a DEBUG line for each of those WAL syncs. */
+	assert_int_equal(log_lines(t->dir, "[DEBUG]", &bytes), 0);
+	assert_true(bytes > 0); /* the logs were there to read */
+	/* Every open starts a new LOG; only a few old ones are kept. */
+	for (int i = 0; i < 7; i++)
+		t_reopen(t);
+	assert_true(count_prefixed(t->dir, "LOG.old") <= 4);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(tx_caller_records_share_the_batch, t_setup, t_teardown),
     cmocka_unit_test_setup_teardown(tx_failed_operation_stages_nothing, t_setup, t_teardown),
@@ -378,5 +444,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(fid_allocator_never_reuses_across_reopen),
     cmocka_unit_test(fid_allocator_moves_to_next_sequence),
     cmocka_unit_test_setup_teardown(statfs_counts_inodes, t_setup, t_teardown),
+    cmocka_unit_test_setup_teardown(rocksdb_log_stays_bounded, t_setup, t_teardown),
 };
 T_GROUP(mds_tx, tests)
