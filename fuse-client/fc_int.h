@@ -259,7 +259,8 @@ struct net_req *fc_mds_req(fuse_req_t freq, uint16_t op);
 void fc_mds_send(struct fc_rset *rs, struct net_req *req, fc_rpc_fn fn, void *arg);
 /*
  * One MDS request answering @freq: builds a set, sends, seals.  done decodes
- * fc_rset_req(rs, 0)'s reply.
+ * fc_rset_req(rs, 0)'s reply.  done runs exactly once, with -ENOMEM and a
+ * set without RPCs if the set cannot be allocated.
  */
 void fc_mds_call(struct fc_fs *fs, fuse_req_t freq, struct net_req *req, fc_done_fn done,
 		 void *priv);

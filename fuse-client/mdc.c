@@ -40,9 +40,11 @@ void fc_mds_change(struct fc_fs *fs, fuse_req_t freq, struct net_req *req, fc_do
 	struct fc_rset *rs = fc_rset_new(fs, freq, done, priv);
 
 	if (!rs) {
+		/* The callback still runs once: it replies and frees @priv. */
+		struct fc_rset fake = {.fs = fs, .freq = freq, .priv = priv};
+
 		net_req_free(req);
-		if (freq)
-			fc_reply_err(freq, -ENOMEM);
+		done(&fake, -ENOMEM);
 		return;
 	}
 	fc_rset_dir_change(rs, dir);
