@@ -33,6 +33,7 @@
 #define FC_XATTR_LOV	PROTO_VXATTR_LOV
 #define FC_XATTR_LOV2	PROTO_VXATTR_LOV_ALIAS
 #define FC_XATTR_STATFS PROTO_VXATTR_STATFS
+#define FC_XATTR_MGS	PROTO_VXATTR_MGS
 #define FC_XATTR_NODES	"user.stria.nodes" /* root: the node table's size (tests) */
 #define FC_XATTR_RPCS	"user.stria.rpcs"  /* root: RPCs sent per opcode (tests) */
 

@@ -345,6 +345,20 @@ static void rpc_counts(fuse_req_t req, struct fc_fs *fs, size_t size)
 	reply_value(req, v, len, size);
 }
 
+/* FC_XATTR_MGS: "NID[:NID] PORT\n". */
+static void mgs_value(fuse_req_t req, struct fc_fs *fs, size_t size)
+{
+	char nids[PROTO_NID_LIST_STRLEN], v[PROTO_NID_LIST_STRLEN + 16];
+	int n;
+
+	if (proto_nid_list_str(fs->src.nids, fs->src.nnids, nids, sizeof(nids)) < 0) {
+		fc_reply_err(req, -EIO);
+		return;
+	}
+	n = snprintf(v, sizeof(v), "%s %u\n", nids, (unsigned)fs->opts.port);
+	reply_value(req, v, (size_t)n, size);
+}
+
 void fc_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
 	struct fc_fs *fs = fc_fs_of(req);
@@ -371,6 +385,10 @@ void fc_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 	}
 	if (node->is_root && !strcmp(name, FC_XATTR_RPCS)) {
 		rpc_counts(req, fs, size);
+		return;
+	}
+	if (node->is_root && !strcmp(name, FC_XATTR_MGS)) {
+		mgs_value(req, fs, size);
 		return;
 	}
 	if (is_acl(name)) {
@@ -453,7 +471,7 @@ void fc_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char
 		return;
 	}
 	if (node->is_root && (!strcmp(name, FC_XATTR_STATFS) || !strcmp(name, FC_XATTR_NODES) ||
-			      !strcmp(name, FC_XATTR_RPCS))) {
+			      !strcmp(name, FC_XATTR_RPCS) || !strcmp(name, FC_XATTR_MGS))) {
 		fc_reply_err(req, -EPERM);
 		return;
 	}

@@ -33,6 +33,12 @@
 #define PROTO_VXATTR_STATFS_VERSION 1u
 /* Largest number of targets in one statfs list (the MDT and the OSTs). */
 #define PROTO_VXATTR_STATFS_MAX 1024u
+/*
+ * On a mount's root, read-only: the MGS the mount uses, "NID[:NID] PORT\n"
+ * (the mount source's NID list and the port it connects to).  /proc/mounts
+ * does not show a FUSE mount's options, so the admin commands ask the mount.
+ */
+#define PROTO_VXATTR_MGS "user.stria.mgs"
 
 struct proto_tgt_statfs {
 	uint32_t type; /* enum proto_target_type */

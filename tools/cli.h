@@ -100,7 +100,6 @@ struct tool_mount {
 	char dir[4096];	  /* the mount point */
 	char source[512]; /* "nid[:nid]:/fsname" */
 	char fsname[PROTO_FSNAME_MAX + 1];
-	uint16_t port; /* from port= in the options, else PROTO_DEFAULT_PORT */
 };
 
 /*
@@ -108,6 +107,14 @@ struct tool_mount {
  * for @cap).  Returns their number (may exceed @cap) or -errno.
  */
 int tool_mounts(struct tool_mount *out, size_t cap);
+
+/*
+ * The port mount @m connects to, asked of the mount itself (its root's
+ * PROTO_VXATTR_MGS: /proc/mounts does not show a FUSE mount's options);
+ * PROTO_DEFAULT_PORT if it cannot say (an older client, a dead daemon).
+ * Only the admin commands ask: it is a request to the mount's daemon.
+ */
+uint16_t tool_mount_port(const struct tool_mount *m);
 
 /*
  * The stria mount that holds @path (the longest mount point that is a prefix
@@ -156,7 +163,7 @@ struct tool_mgs {
 /*
  * Connects @m (zeroed by the caller) to the MGS of @fsname: @mgsnode (a NID
  * list) or else the source of a mounted stria of that name; @port (> 0) or
- * else the mount's port= or 988; @keyfile or else /etc/stria/FSNAME.key when
+ * else the mount's port (or 988); @keyfile or else /etc/stria/FSNAME.key when
  * it exists.  Errors are reported as "stria @cmd: ...".  Returns 0 or
  * -errno; call tool_mgs_close() in both cases.
  */

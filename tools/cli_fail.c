@@ -29,7 +29,7 @@ void tool_usage_fail(FILE *f)
 	      "  value= the point's value (delay: milliseconds)\n"
 	      "\n"
 	      "  --mgsnode NID[:NID]  the MGS (default: from a mounted FSNAME)\n"
-	      "  --port PORT          its port (default 988)\n"
+	      "  --port PORT          its port (default: the mount's, else 988)\n"
 	      "  --key FILE           the cluster key (default /etc/stria/FSNAME.key)\n"
 	      "  -h, --help           this help\n",
 	      f);

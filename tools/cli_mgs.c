@@ -2,7 +2,8 @@
 /*
  * The administrator commands' connection to the MGS (the MDS): found from a
  * mounted stria of that fsname (its source NIDs) unless --mgsnode says
- * otherwise, on --port (default 988), authenticated with the cluster key.
+ * otherwise, on --port (default: that mount's port, else 988), authenticated
+ * with the cluster key.
  */
 #include "cli.h"
 
@@ -26,8 +27,7 @@ static void nids_str(const struct proto_nid *nids, uint32_t n, char *buf, size_t
  * Fills what --mgsnode / --port left open from the mounts of @fsname (with
  * --mgsnode, from those mounted from it).  Mounts of @fsname from different
  * MGS nodes (two clusters using one fsname) are refused rather than guessed
- * between.  A FUSE mount does not show its options in /proc/mounts, so the
- * port found is the default one unless --port gives it.
+ * between.  The port is the one the first such mount uses (it is asked).
  */
 static int from_mounts(const char *cmd, const char *fsname, const struct tool_mount *ms, int n,
 		       struct net_client_cfg *cfg, long *port)
@@ -35,8 +35,7 @@ static int from_mounts(const char *cmd, const char *fsname, const struct tool_mo
 	char given[PROTO_NID_LIST_STRLEN] = "", first[PROTO_NID_LIST_STRLEN] = "",
 	     cur[PROTO_NID_LIST_STRLEN];
 	struct proto_mount_source src, pick = {0};
-	long pick_port = 0;
-	bool found = false;
+	int pick_i = -1;
 
 	if (cfg->nnids)
 		nids_str(cfg->nids, cfg->nnids, given, sizeof(given));
@@ -46,10 +45,9 @@ static int from_mounts(const char *cmd, const char *fsname, const struct tool_mo
 		nids_str(src.nids, src.nnids, cur, sizeof(cur));
 		if (given[0] && strcmp(cur, given))
 			continue;
-		if (!found) {
-			found = true;
+		if (pick_i < 0) {
+			pick_i = i;
 			pick = src;
-			pick_port = ms[i].port;
 			snprintf(first, sizeof(first), "%s", cur);
 		} else if (strcmp(cur, first)) {
 			tool_msg(cmd,
@@ -58,14 +56,14 @@ static int from_mounts(const char *cmd, const char *fsname, const struct tool_mo
 			return -EINVAL;
 		}
 	}
-	if (!found)
+	if (pick_i < 0)
 		return 0;
 	if (!cfg->nnids) {
 		cfg->nnids = pick.nnids;
 		memcpy(cfg->nids, pick.nids, sizeof(cfg->nids));
 	}
 	if (*port <= 0)
-		*port = pick_port;
+		*port = tool_mount_port(&ms[pick_i]);
 	return 0;
 }
 

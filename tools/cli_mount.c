@@ -7,23 +7,10 @@
 #include <mntent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define STRIA_FSTYPE "fuse.stria"
-
-/* port= from a mount's options, else the default port. */
-static uint16_t opt_port(const char *opts)
-{
-	const char *p = strstr(opts, "port=");
-	long v;
-
-	while (p && p != opts && p[-1] != ',')
-		p = strstr(p + 1, "port=");
-	if (!p)
-		return PROTO_DEFAULT_PORT;
-	v = strtol(p + 5, NULL, 10);
-	return v > 0 && v < 65536 ? (uint16_t)v : PROTO_DEFAULT_PORT;
-}
 
 int tool_mounts(struct tool_mount *out, size_t cap)
 {
@@ -46,7 +33,6 @@ int tool_mounts(struct tool_mount *out, size_t cap)
 			snprintf(t->source, sizeof(t->source), "%s", m->mnt_fsname);
 			fs = strstr(m->mnt_fsname, ":/");
 			snprintf(t->fsname, sizeof(t->fsname), "%s", fs ? fs + 2 : "");
-			t->port = opt_port(m->mnt_opts);
 		}
 		n++;
 	}
@@ -81,4 +67,22 @@ int tool_mount_of(const char *path, struct tool_mount *out)
 		return -ENOTTY;
 	*out = ms[found];
 	return 0;
+}
+
+uint16_t tool_mount_port(const struct tool_mount *m)
+{
+	char v[PROTO_NID_LIST_STRLEN + 16];
+	ssize_t n = getxattr(m->dir, PROTO_VXATTR_MGS, v, sizeof(v) - 1);
+	const char *sp;
+	char *end;
+	long p;
+
+	if (n <= 0)
+		return PROTO_DEFAULT_PORT;
+	v[n] = 0;
+	sp = strrchr(v, ' ');
+	if (!sp)
+		return PROTO_DEFAULT_PORT;
+	p = strtol(sp + 1, &end, 10);
+	return p > 0 && p < 65536 && (*end == '\n' || *end == 0) ? (uint16_t)p : PROTO_DEFAULT_PORT;
 }

@@ -3,7 +3,8 @@
  * stria pool_new / pool_add / pool_remove / pool_destroy / pool_list: OST
  * pools, managed on the MGS (the MDS) directly with the cluster key, as
  * lctl pool_* does.  The MGS is found from a mounted stria of that fsname
- * (its source NIDs) unless --mgsnode says otherwise, on --port (default 988).
+ * (its source NIDs) unless --mgsnode says otherwise, on --port (default: the
+ * port that mount uses, else 988).
  */
 #include "cli.h"
 
@@ -28,7 +29,7 @@ void tool_usage_pool(FILE *f)
 	      "\"0,2-3\", \"testfs-OST0001\", \"testfs-OST[0-3]\".\n"
 	      "\n"
 	      "  --mgsnode NID[:NID]  the MGS (default: from a mounted FSNAME)\n"
-	      "  --port PORT          its port (default 988)\n"
+	      "  --port PORT          its port (default: the mount's, else 988)\n"
 	      "  --key FILE           the cluster key (default /etc/stria/FSNAME.key)\n"
 	      "  -h, --help           this help\n",
 	      f);

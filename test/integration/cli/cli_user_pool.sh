@@ -1,7 +1,8 @@
 #!/bin/bash
 # An unprivileged user runs setstripe, getstripe and df on the user's own
 # files; pools are root's (through the MGS with the cluster key) and
-# setstripe -p places objects only on the pool's OSTs.
+# setstripe -p places objects only on the pool's OSTs.  The admin commands
+# find the MGS's port from the mount.
 . "$(dirname "$0")/../../lib/fixture.sh"
 fx_init
 fx_need_fuse
@@ -58,6 +59,13 @@ err=$("$S" pool_destroy testfs.flash "${P[@]}" 2>&1) && fx_fail "destroyed a non
 fx_run "$S" pool_remove testfs.flash 1,3 "${P[@]}" >/dev/null
 fx_run "$S" pool_destroy testfs.flash "${P[@]}" >/dev/null
 [[ $(fx_run "$S" pool_list testfs "${P[@]}") == "Pools from testfs:" ]] || fx_fail "pool left"
+# The MGS port comes from the mount (its options are not in /proc/mounts):
+# no --port needed although the cluster does not listen on 988.
+[[ $(getfattr --absolute-names --only-values -n user.stria.mgs "$M") == "$FX_MGSNODE $FX_PORT" ]] ||
+	fx_fail "user.stria.mgs: $(getfattr --absolute-names --only-values -n user.stria.mgs "$M")"
+setfattr -n user.stria.mgs -v x "$M" 2>/dev/null && fx_fail "user.stria.mgs was set"
+[[ $(fx_run "$S" pool_list testfs --key "$FX_KEYFILE") == "Pools from testfs:" ]] ||
+	fx_fail "pool_list without --port"
 
 fx_umount m1
 fx_pass
