@@ -170,6 +170,8 @@ int mds_db_open(const char *path, const struct mds_db_opts *opts, struct mds_db 
 	gc_init(&db->gc, db->opts.commit_window_us);
 	open_table_init(&db->opens);
 	pthread_mutex_init(&db->apply_mu, NULL);
+	pthread_mutex_init(&db->dq_mu, NULL);
+	db->dq_all = true;
 	*out = db;
 	return 0;
 fail_fids:
@@ -188,6 +190,8 @@ void mds_db_close(struct mds_db *db)
 		return;
 	kv_sync_wal(db->kv);
 	pthread_mutex_destroy(&db->apply_mu);
+	pthread_mutex_destroy(&db->dq_mu);
+	free(db->dq_from);
 	open_table_destroy(&db->opens);
 	gc_destroy(&db->gc);
 	lock_table_destroy(&db->locks);

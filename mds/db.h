@@ -35,6 +35,16 @@ struct mds_db {
 	 */
 	_Atomic int64_t zombie_due;
 	_Atomic uint64_t destroy_adds; /* atomic: batches applied that queued destroys */
+	/*
+	 * Where the destroy pass starts on each OST (mds_destroyq_resume):
+	 * every queued object of OST i has an id >= dq_from[i] (UINT64_MAX:
+	 * none; beyond dq_n: none), or is in a batch being applied that will
+	 * lower it.  dq_all: not known, scan the whole queue (at start-up).
+	 */
+	pthread_mutex_t dq_mu;
+	bool dq_all;	   /* dq_mu */
+	uint64_t *dq_from; /* dq_mu */
+	uint32_t dq_n;	   /* dq_mu */
 };
 
 /* The current time, as timestamps record it. */

@@ -58,37 +58,84 @@ out:
 	return rc;
 }
 
-int destroy_pass(struct mds_svc *svc)
+/*
+ * Destroys the objects listed in @ents[0..n) (in queue order), one
+ * OST_DESTROY per OST; counts them into *@done or *@left and gives each
+ * OST's first object left queued back to the next pass.
+ */
+static void destroy_listed(struct mds_svc *svc, const struct mds_destroy_ent *ents, int n,
+			   int *done, int *left)
 {
-	struct mds_destroy_ent *ents = malloc(DESTROY_STEP * sizeof(*ents)), after;
-	int n, done = 0, left = 0;
-	bool have_after = false;
+	for (int i = 0; i < n;) {
+		int j = i, rc;
 
-	if (!ents)
-		return -ENOMEM;
-	for (;;) {
-		n = mds_destroyq_list(svc->db, have_after ? &after : NULL, ents, DESTROY_STEP);
-		if (n <= 0)
-			break;
-		for (int i = 0; i < n;) {
-			int j = i;
-
-			while (j < n && ents[j].ost_idx == ents[i].ost_idx)
-				j++;
-			int rc = destroy_run(svc, &ents[i], (uint32_t)(j - i));
-
-			if (rc > 0)
-				done += rc;
-			else
-				left += j - i;
-			i = j;
+		while (j < n && ents[j].ost_idx == ents[i].ost_idx)
+			j++;
+		rc = destroy_run(svc, &ents[i], (uint32_t)(j - i));
+		if (rc > 0) {
+			*done += rc;
+		} else {
+			*left += j - i;
+			mds_destroyq_keep(svc->db, ents[i].ost_idx, ents[i].objid);
 		}
+		i = j;
+	}
+}
+
+/* The whole queue, from its start (start-up). */
+static int pass_all(struct mds_svc *svc, struct mds_destroy_ent *ents, int *done, int *left)
+{
+	struct mds_destroy_ent after;
+	bool have_after = false;
+	int n;
+
+	while ((n = mds_destroyq_list(svc->db, have_after ? &after : NULL, ents, DESTROY_STEP)) >
+	       0) {
+		destroy_listed(svc, ents, n, done, left);
 		after = ents[n - 1];
 		have_after = true;
 	}
+	return n;
+}
+
+/* OST @ost's objects from id @from on. */
+static int pass_ost(struct mds_svc *svc, uint32_t ost, uint64_t from, struct mds_destroy_ent *ents,
+		    int *done, int *left)
+{
+	int n;
+
+	while ((n = mds_destroyq_list_ost(svc->db, ost, from, ents, DESTROY_STEP)) > 0) {
+		destroy_listed(svc, ents, n, done, left);
+		if (ents[n - 1].objid == UINT64_MAX)
+			break;
+		from = ents[n - 1].objid + 1;
+	}
+	return n;
+}
+
+int destroy_pass(struct mds_svc *svc)
+{
+	struct mds_destroy_ent *ents = malloc(DESTROY_STEP * sizeof(*ents));
+	struct mds_dq_resume r;
+	int rc = 0, done = 0, left = 0;
+
+	if (!ents)
+		return -ENOMEM;
+	/* Only from where objects were queued since the last pass. */
+	mds_destroyq_resume(svc->db, &r);
+	if (r.all) {
+		rc = pass_all(svc, ents, &done, &left);
+	} else {
+		for (uint32_t i = 0; i < r.n && rc >= 0; i++)
+			if (r.from[i] != UINT64_MAX)
+				rc = pass_ost(svc, i, r.from[i], ents, &done, &left);
+	}
+	if (rc < 0)
+		mds_destroyq_keep_all(svc->db); /* all again next time */
+	free(r.from);
 	free(ents);
-	if (n < 0)
-		return n;
+	if (rc < 0)
+		return rc;
 	if (done)
 		NET_DEBUG("%s: destroyed %d object(s), %d left queued", svc->id.name, done, left);
 	return left ? -EAGAIN : done;

@@ -192,24 +192,15 @@ static int xattrs_delete(struct mds_tx *tx, const struct proto_fid *fid)
 int inode_destroy(struct mds_tx *tx, const struct mds_inode *ino)
 {
 	uint8_t k[KEY_MAX];
-	uint8_t v[1 + 16];
-	struct proto_cur c;
 	int rc;
 
 	rc = xattrs_delete(tx, &ino->a.fid);
 	if (rc)
 		return rc;
 	if (S_ISREG(ino->a.mode) && (ino->flags & INODE_F_LAYOUT)) {
-		for (uint32_t i = 0; i < ino->layout.nobjs; i++) {
-			const struct proto_ost_obj *o = &ino->layout.objs[i];
-
-			proto_cur_init(&c, v, sizeof(v));
-			proto_put_u8(&c, 1);
-			proto_put_fid(&c, &ino->a.fid);
-			key_destroy(k, o->ost_idx, o->objid);
-			kv_batch_put(tx->b, k, KEY_DESTROY_LEN, v, sizeof(v));
-			tx->queued_destroy = true;
-		}
+		for (uint32_t i = 0; i < ino->layout.nobjs; i++)
+			destroyq_add(tx, ino->layout.objs[i].ost_idx, ino->layout.objs[i].objid,
+				     &ino->a.fid);
 	}
 	key_fid(k, KEY_ORPHAN, &ino->a.fid);
 	kv_batch_del(tx->b, k, KEY_FID_LEN);

@@ -37,17 +37,8 @@ static bool layout_same(const struct proto_layout *t, const struct proto_layout 
 static void queue_objects(struct mds_tx *tx, const struct proto_fid *fid,
 			  const struct proto_layout *l)
 {
-	uint8_t k[KEY_DESTROY_LEN], v[1 + 16];
-	struct proto_cur c;
-
-	for (uint32_t i = 0; i < l->nobjs; i++) {
-		proto_cur_init(&c, v, sizeof(v));
-		proto_put_u8(&c, 1);
-		proto_put_fid(&c, fid);
-		key_destroy(k, l->objs[i].ost_idx, l->objs[i].objid);
-		kv_batch_put(tx->b, k, sizeof(k), v, sizeof(v));
-		tx->queued_destroy = true;
-	}
+	for (uint32_t i = 0; i < l->nobjs; i++)
+		destroyq_add(tx, l->objs[i].ost_idx, l->objs[i].objid, fid);
 }
 
 struct setl_state {

@@ -415,6 +415,32 @@ struct mds_destroy_ent {
  */
 int mds_destroyq_list(struct mds_db *db, const struct mds_destroy_ent *after,
 		      struct mds_destroy_ent *out, size_t max);
+/* Lists up to @max queued objects of OST @ost_idx with ids from @from on. */
+int mds_destroyq_list_ost(struct mds_db *db, uint32_t ost_idx, uint64_t from,
+			  struct mds_destroy_ent *out, size_t max);
+
+/*
+ * Where the destroy pass resumes.  A pass that listed the queue from its
+ * start would step over the tombstone of every entry removed before it
+ * (until compaction drops them): during a large rm -rf that grew with every
+ * pass.  So the MDS remembers, per OST, the lowest object id queued since
+ * the last pass (at apply) and each pass lists only from there.
+ *
+ * mds_destroyq_resume() hands the pass those starting points and clears
+ * them: from then on the pass answers for them.  r->all: scan the whole
+ * queue (at start-up, or when the points could not be kept).  The pass
+ * gives back what it leaves queued (an OST down) with mds_destroyq_keep(),
+ * or mds_destroyq_keep_all() if it failed.  r->from is the caller's to
+ * free.
+ */
+struct mds_dq_resume {
+	bool all;
+	uint32_t n;
+	uint64_t *from; /* per OST index; UINT64_MAX: nothing to do */
+};
+void mds_destroyq_resume(struct mds_db *db, struct mds_dq_resume *r);
+void mds_destroyq_keep(struct mds_db *db, uint32_t ost_idx, uint64_t objid);
+void mds_destroyq_keep_all(struct mds_db *db);
 
 /* Stages the removal of a destroyed object from the queue (no FID lock). */
 int mds_destroyq_remove(struct mds_tx *tx, uint32_t ost_idx, uint64_t objid);

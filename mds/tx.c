@@ -228,8 +228,10 @@ unlock:
 		while (due < cur && !atomic_compare_exchange_weak(&db->zombie_due, &cur, due))
 			;
 	}
-	if (tx->queued_destroy)
+	if (tx->queued_destroy) {
+		destroyq_applied(tx); /* before the count that wakes the destroy task */
 		atomic_fetch_add(&db->destroy_adds, 1);
+	}
 	for (size_t i = 0; i < tx->nopens; i++)
 		open_table_adjust(&db->opens, &tx->opens[i].fid, tx->opens[i].delta);
 	if (ticket)

@@ -19,6 +19,9 @@ struct tx_open_delta {
 	int delta;
 };
 
+/* Distinct OSTs whose queued objects a transaction tracks (then: all). */
+#define TX_DQ_MAX 8
+
 /* A transaction belongs to one thread at a time: no field is shared. */
 struct mds_tx {
 	struct mds_db *db;
@@ -33,6 +36,13 @@ struct mds_tx {
 	int64_t zombie_delta; /* files kept for the unlink grace */
 	int64_t zombie_since; /* the oldest orphan stamp among them before now (0: none) */
 	bool queued_destroy;  /* objects queued for destruction (a failed op's too) */
+	/* Per OST, the lowest object id it queued; dq_all: too many OSTs. */
+	struct {
+		uint32_t ost_idx;
+		uint64_t objid;
+	} dq[TX_DQ_MAX];
+	uint32_t ndq;
+	bool dq_all;
 	struct tx_open_delta opens[TX_MAX_OPENS];
 	size_t nopens;
 	/* The directories staged, as staged last (the replies' post-op attributes). */
@@ -69,5 +79,14 @@ void tx_note_dir(struct mds_tx *tx, const struct proto_attr *a);
 int tx_open_delta(struct mds_tx *tx, const struct proto_fid *fid, int delta);
 /* The open count @fid will have once this tx is applied (caller holds its lock). */
 uint32_t tx_open_count(struct mds_tx *tx, const struct proto_fid *fid);
+
+/*
+ * Queues object @objid of OST @ost_idx, which belonged to @parent, for
+ * destruction in @tx's batch (destroy.c).
+ */
+void destroyq_add(struct mds_tx *tx, uint32_t ost_idx, uint64_t objid,
+		  const struct proto_fid *parent);
+/* At apply, once @tx's batch is visible: where the next destroy pass starts. */
+void destroyq_applied(struct mds_tx *tx);
 
 #endif

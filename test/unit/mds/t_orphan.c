@@ -8,11 +8,25 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proto/target.h"
+
 static int queued(struct t_mds *t)
 {
 	struct mds_destroy_ent e[64];
 
 	return mds_destroyq_list(t->db, NULL, e, 64);
+}
+
+/* Creates @name in the root with template @tmpl; *@l: its layout. */
+static void create_laid_out(struct t_mds *t, const char *name, const struct proto_layout *tmpl,
+			    struct proto_attr *f, struct proto_layout *l)
+{
+	struct mds_tx *tx;
+
+	assert_int_equal(mds_tx_begin(t->db, &t_root, &tx), 0);
+	assert_int_equal(mds_create(tx, &t->root, t_n(name), 0644, MDS_CREATE_EXCL, tmpl, f), 0);
+	assert_int_equal(mds_tx_commit(tx), 0);
+	assert_int_equal(mds_getlayout(t->db, &f->fid, l), 0);
 }
 
 static void unlink_unopened_file_queues_objects(void **state)
@@ -24,10 +38,7 @@ static void unlink_unopened_file_queues_objects(void **state)
 	struct proto_attr f;
 	struct mds_tx *tx;
 
-	assert_int_equal(mds_tx_begin(t->db, &t_root, &tx), 0);
-	assert_int_equal(mds_create(tx, &t->root, t_n("f"), 0644, MDS_CREATE_EXCL, &tmpl, &f), 0);
-	assert_int_equal(mds_tx_commit(tx), 0);
-	assert_int_equal(mds_getlayout(t->db, &f.fid, &l), 0);
+	create_laid_out(t, "f", &tmpl, &f, &l);
 	assert_int_equal(l.nobjs, 3);
 	assert_int_equal(l.objs[0].ost_idx, 2);
 	assert_int_equal(queued(t), 0);
@@ -497,8 +508,76 @@ static void checker_finds_injected_inconsistencies(void **state)
 	assert_int_equal(mds_check(t->db, NULL, NULL), 3);
 }
 
+/* The destroy pass's starting points follow what was queued (destroy.c). */
+static void destroy_pass_resumes_where_objects_were_queued(void **state)
+{
+	struct t_mds *t = *state;
+	struct proto_layout tmpl = {.stripe_count = 3, .stripe_offset = 1};
+	struct mds_destroy_ent e[8];
+	struct mds_dq_resume r;
+	struct proto_layout l;
+	struct proto_attr f;
+
+	/* Start-up: the whole queue; then nothing until something is queued. */
+	mds_destroyq_resume(t->db, &r);
+	assert_true(r.all);
+	free(r.from);
+	mds_destroyq_resume(t->db, &r);
+	assert_false(r.all);
+	for (uint32_t i = 0; i < r.n; i++)
+		assert_true(r.from[i] == UINT64_MAX);
+	free(r.from);
+
+	create_laid_out(t, "f", &tmpl, &f, &l);
+	assert_int_equal(l.nobjs, 3);
+	assert_int_equal(t_unlink(t, &t_root, &t->root, "f"), 0);
+	mds_destroyq_resume(t->db, &r);
+	assert_false(r.all);
+	assert_true(r.n > l.objs[2].ost_idx);
+	for (uint32_t i = 0; i < r.n; i++) {
+		uint64_t want = UINT64_MAX;
+
+		for (uint32_t j = 0; j < l.nobjs; j++)
+			if (l.objs[j].ost_idx == i)
+				want = l.objs[j].objid;
+		assert_true(r.from[i] == want);
+	}
+	/* One OST's listing stops at its own objects. */
+	assert_int_equal(
+	    mds_destroyq_list_ost(t->db, l.objs[1].ost_idx, r.from[l.objs[1].ost_idx], e, 8), 1);
+	assert_true(e[0].objid == l.objs[1].objid);
+	assert_int_equal(mds_destroyq_list_ost(t->db, l.objs[1].ost_idx, l.objs[1].objid + 1, e, 8),
+			 0);
+	free(r.from);
+	/* The pass answered for them: nothing left to start from ... */
+	mds_destroyq_resume(t->db, &r);
+	for (uint32_t i = 0; i < r.n; i++)
+		assert_true(r.from[i] == UINT64_MAX);
+	free(r.from);
+	/* ... unless it gives an object back (its OST was down), or fails. */
+	mds_destroyq_keep(t->db, l.objs[2].ost_idx, l.objs[2].objid);
+	mds_destroyq_resume(t->db, &r);
+	assert_false(r.all);
+	assert_true(r.from[l.objs[2].ost_idx] == l.objs[2].objid);
+	assert_true(r.from[l.objs[0].ost_idx] == UINT64_MAX);
+	free(r.from);
+	mds_destroyq_keep_all(t->db);
+	mds_destroyq_resume(t->db, &r);
+	assert_true(r.all);
+	free(r.from);
+	/* No table for an index no target can have: the whole queue instead. */
+	mds_destroyq_keep(t->db, PROTO_TARGET_INDEX_MAX + 1u, 5);
+	mds_destroyq_resume(t->db, &r);
+	assert_true(r.all);
+	assert_true(r.n == 0);
+	free(r.from);
+	assert_int_equal(queued(t), 3);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(unlink_unopened_file_queues_objects, t_setup, t_teardown),
+    cmocka_unit_test_setup_teardown(destroy_pass_resumes_where_objects_were_queued, t_setup,
+				    t_teardown),
     cmocka_unit_test(unlinked_file_is_kept_for_the_grace_then_destroyed),
     cmocka_unit_test(unlink_applied_after_an_expiry_pass_still_expires),
     cmocka_unit_test(kept_files_expire_in_turn),
