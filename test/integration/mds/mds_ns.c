@@ -160,45 +160,6 @@ static int lookup_raw(const struct proto_fid *dir, const char *name)
 	return rc;
 }
 
-/* MKDIR, with the post-op attributes of the directories it changed. */
-static int mkdir_dirs(const struct proto_fid *dir, const char *name, struct proto_attr *out,
-		      struct proto_mds_dirs *dirs)
-{
-	struct proto_mds_mkdir_req m = {.parent = *dir, .name = t_s(name), .mode = 0755};
-	struct proto_mds_attr_rep rep;
-	struct net_req *q = T_REQ(MDS_MKDIR, &t_root, proto_mds_mkdir_req_enc, &m);
-	int rc = net_call(cli.cl, q);
-	struct proto_cur c;
-
-	if (rc == 0) {
-		net_req_reply(q, &c);
-		CHECK(proto_mds_attr_rep_dec(&c, &rep) == 0);
-		*out = rep.attr;
-		*dirs = rep.dirs;
-	}
-	net_req_free(q);
-	return rc;
-}
-
-static int rename_dirs(const struct proto_fid *sd, const char *sn, const struct proto_fid *dd,
-		       const char *dn, struct proto_mds_dirs *dirs)
-{
-	struct proto_mds_rename_req m = {
-	    .src_parent = *sd, .src_name = t_s(sn), .dst_parent = *dd, .dst_name = t_s(dn)};
-	struct proto_mds_rename_rep rep;
-	struct net_req *q = T_REQ(MDS_RENAME, &t_root, proto_mds_rename_req_enc, &m);
-	int rc = net_call(cli.cl, q);
-	struct proto_cur c;
-
-	if (rc == 0) {
-		net_req_reply(q, &c);
-		CHECK(proto_mds_rename_rep_dec(&c, &rep) == 0);
-		*dirs = rep.dirs;
-	}
-	net_req_free(q);
-	return rc;
-}
-
 static bool time_eq(const struct proto_time *a, const struct proto_time *b)
 {
 	return a->sec == b->sec && a->nsec == b->nsec;
@@ -361,12 +322,13 @@ int main(void)
 		struct proto_attr pa, pb, sub;
 		struct proto_mds_dirs dirs;
 
-		CHECK_RC(mkdir_dirs(&root, "pa", &pa, &dirs), 0);
+		CHECK_RC(t_mkdir_dirs(&cli, &t_root, &root, "pa", 0755, &pa, &dirs), 0);
 		CHECK(dirs.n == 2 && dirs_report(&dirs, &root) && dirs_report(&dirs, &pa.fid));
-		CHECK_RC(mkdir_dirs(&root, "pb", &pb, &dirs), 0);
-		CHECK_RC(mkdir_dirs(&pa.fid, "sub", &sub, &dirs), 0);
+		CHECK_RC(t_mkdir_dirs(&cli, &t_root, &root, "pb", 0755, &pb, &dirs), 0);
+		CHECK_RC(t_mkdir_dirs(&cli, &t_root, &pa.fid, "sub", 0755, &sub, &dirs), 0);
 		CHECK(dirs.n == 2 && dirs_report(&dirs, &pa.fid) && dirs_report(&dirs, &sub.fid));
-		CHECK_RC(rename_dirs(&pa.fid, "sub", &pb.fid, "sub2", &dirs), 0);
+		CHECK_RC(t_rename_dirs(&cli, &t_root, &pa.fid, "sub", &pb.fid, "sub2", 0, &dirs),
+			 0);
 		CHECK(dirs.n == 3);
 		CHECK(dirs_report(&dirs, &pa.fid) && dirs_report(&dirs, &pb.fid) &&
 		      dirs_report(&dirs, &sub.fid));

@@ -302,8 +302,9 @@ int t_create(struct t_cli *c, const struct proto_creds *cr, const struct proto_f
 	return rc;
 }
 
-int t_mkdir(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *dir,
-	    const char *name, uint32_t mode, struct proto_attr *out)
+int t_mkdir_dirs(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *dir,
+		 const char *name, uint32_t mode, struct proto_attr *out,
+		 struct proto_mds_dirs *dirs)
 {
 	struct proto_mds_mkdir_req m = {.parent = *dir, .name = t_s(name), .mode = mode};
 	struct proto_mds_attr_rep rep;
@@ -312,7 +313,15 @@ int t_mkdir(struct t_cli *c, const struct proto_creds *cr, const struct proto_fi
 
 	if (rc == 0 && out)
 		*out = rep.attr;
+	if (rc == 0 && dirs)
+		*dirs = rep.dirs;
 	return rc;
+}
+
+int t_mkdir(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *dir,
+	    const char *name, uint32_t mode, struct proto_attr *out)
+{
+	return t_mkdir_dirs(c, cr, dir, name, mode, out, NULL);
 }
 
 int t_unlink(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *dir,
@@ -338,19 +347,28 @@ int t_rmdir(struct t_cli *c, const struct proto_creds *cr, const struct proto_fi
 	return T_CALL(c, q, proto_mds_unlink_rep_dec, &rep);
 }
 
-int t_rename(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *sd,
-	     const char *sn, const struct proto_fid *dd, const char *dn, uint32_t flags)
+int t_rename_dirs(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *sd,
+		  const char *sn, const struct proto_fid *dd, const char *dn, uint32_t flags,
+		  struct proto_mds_dirs *dirs)
 {
 	struct proto_mds_rename_req m = {.src_parent = *sd,
 					 .src_name = t_s(sn),
 					 .dst_parent = *dd,
 					 .dst_name = t_s(dn),
 					 .flags = flags};
+	struct proto_mds_rename_rep rep;
 	struct net_req *q = T_REQ(MDS_RENAME, cr, proto_mds_rename_req_enc, &m);
-	int rc = net_call(c->cl, q);
+	int rc = T_CALL(c, q, proto_mds_rename_rep_dec, dirs ? &rep : NULL);
 
-	net_req_free(q);
+	if (rc == 0 && dirs)
+		*dirs = rep.dirs;
 	return rc;
+}
+
+int t_rename(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *sd,
+	     const char *sn, const struct proto_fid *dd, const char *dn, uint32_t flags)
+{
+	return t_rename_dirs(c, cr, sd, sn, dd, dn, flags, NULL);
 }
 
 int t_open(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *fid,

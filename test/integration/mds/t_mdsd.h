@@ -109,12 +109,20 @@ int t_create(struct t_cli *c, const struct proto_creds *cr, const struct proto_f
 	     const struct proto_layout *layout, struct proto_mds_open_rep *out);
 int t_mkdir(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *dir,
 	    const char *name, uint32_t mode, struct proto_attr *out);
+/* t_mkdir, also returning the changed directories' post-op attributes. */
+int t_mkdir_dirs(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *dir,
+		 const char *name, uint32_t mode, struct proto_attr *out,
+		 struct proto_mds_dirs *dirs);
 int t_unlink(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *dir,
 	     const char *name, struct proto_mds_unlink_rep *out);
 int t_rmdir(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *dir,
 	    const char *name);
 int t_rename(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *sd,
 	     const char *sn, const struct proto_fid *dd, const char *dn, uint32_t flags);
+/* t_rename; *@dirs (may be NULL): the changed directories' post-op attributes. */
+int t_rename_dirs(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *sd,
+		  const char *sn, const struct proto_fid *dd, const char *dn, uint32_t flags,
+		  struct proto_mds_dirs *dirs);
 int t_open(struct t_cli *c, const struct proto_creds *cr, const struct proto_fid *fid,
 	   uint32_t open_flags, uint32_t flags, uint64_t handle, struct proto_mds_open_rep *out);
 int t_close(struct t_cli *c, const struct proto_fid *fid, uint64_t handle);
