@@ -75,11 +75,10 @@ int mds_destroyq_list(struct mds_db *db, const struct mds_destroy_ent *after,
 int mds_destroyq_list_ost(struct mds_db *db, uint32_t ost_idx, uint64_t from,
 			  struct mds_destroy_ent *out, size_t max)
 {
-	uint8_t lo[KEY_DESTROY_LEN], hi[KEY_DESTROY_LEN], end[1] = {KEY_DESTROY + 1};
+	uint8_t lo[KEY_DESTROY_LEN], hi[KEY_DESTROY_LEN];
 
+	/* Target indices are 16-bit: ost_idx + 1 does not wrap. */
 	key_destroy(lo, ost_idx, from);
-	if (ost_idx == UINT32_MAX)
-		return list(db, lo, end, sizeof(end), false, out, max);
 	key_destroy(hi, ost_idx + 1, 0);
 	return list(db, lo, hi, sizeof(hi), false, out, max);
 }

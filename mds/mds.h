@@ -415,7 +415,10 @@ struct mds_destroy_ent {
  */
 int mds_destroyq_list(struct mds_db *db, const struct mds_destroy_ent *after,
 		      struct mds_destroy_ent *out, size_t max);
-/* Lists up to @max queued objects of OST @ost_idx with ids from @from on. */
+/*
+ * Lists up to @max queued objects of OST @ost_idx (<= PROTO_TARGET_INDEX_MAX)
+ * with ids from @from on.
+ */
 int mds_destroyq_list_ost(struct mds_db *db, uint32_t ost_idx, uint64_t from,
 			  struct mds_destroy_ent *out, size_t max);
 
