@@ -26,15 +26,6 @@ struct fc_nodes {
 
 #define NODES_MIN_BUCKETS 1024u
 
-static uint64_t fid_hash(const struct proto_fid *f)
-{
-	uint64_t h = f->seq * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)f->oid << 32 | f->ver);
-
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	return h ^ (h >> 32);
-}
-
 struct fc_layout *fc_layout_new(const struct proto_layout *l)
 {
 	/* Only the used part of objs[] is copied: layouts are mostly small. */
@@ -105,7 +96,7 @@ int fc_nodes_new(struct fc_nodes **out)
 	t->root->is_root = true;
 	t->root->mode = S_IFDIR | 0755;
 	t->root->hnext = NULL;
-	t->buckets[fid_hash(&root) & (t->nbuckets - 1)] = t->root;
+	t->buckets[proto_fid_hash(&root) & (t->nbuckets - 1)] = t->root;
 	t->count = 1;
 	pthread_mutex_init(&t->mu, NULL);
 	*out = t;
@@ -145,7 +136,7 @@ static void rehash(struct fc_nodes *t, uint64_t nb)
 		struct fc_node *n = t->buckets[i], *next;
 
 		for (; n; n = next) {
-			uint64_t h = fid_hash(&n->fid) & (nb - 1);
+			uint64_t h = proto_fid_hash(&n->fid) & (nb - 1);
 
 			next = n->hnext;
 			n->hnext = b[h];
@@ -164,7 +155,7 @@ struct fc_node *fc_node_get(struct fc_nodes *t, const struct proto_fid *fid, uin
 
 	pthread_mutex_lock(&t->mu);
 	for (;;) {
-		h = fid_hash(fid) & (t->nbuckets - 1);
+		h = proto_fid_hash(fid) & (t->nbuckets - 1);
 		for (n = t->buckets[h]; n; n = n->hnext)
 			if (proto_fid_eq(&n->fid, fid))
 				break;
@@ -200,7 +191,7 @@ struct fc_node *fc_node_find(struct fc_nodes *t, const struct proto_fid *fid)
 	struct fc_node *n;
 
 	pthread_mutex_lock(&t->mu);
-	for (n = t->buckets[fid_hash(fid) & (t->nbuckets - 1)]; n; n = n->hnext)
+	for (n = t->buckets[proto_fid_hash(fid) & (t->nbuckets - 1)]; n; n = n->hnext)
 		if (proto_fid_eq(&n->fid, fid))
 			break;
 	if (n)
@@ -216,7 +207,7 @@ static bool maybe_free(struct fc_nodes *t, struct fc_node *n)
 
 	if (n->nlookup || n->refs || n->is_root)
 		return false;
-	for (p = &t->buckets[fid_hash(&n->fid) & (t->nbuckets - 1)]; *p; p = &(*p)->hnext)
+	for (p = &t->buckets[proto_fid_hash(&n->fid) & (t->nbuckets - 1)]; *p; p = &(*p)->hnext)
 		if (*p == n) {
 			*p = n->hnext;
 			break;

@@ -15,9 +15,7 @@ struct lock_ent {
 
 static size_t bucket_of(const struct proto_fid *f)
 {
-	uint64_t h = f->seq * 0x9E3779B97F4A7C15ULL ^ ((uint64_t)f->oid << 7) ^ f->ver;
-
-	return (size_t)(h ^ (h >> 29)) % LOCK_BUCKETS;
+	return (size_t)(proto_fid_hash(f) % LOCK_BUCKETS);
 }
 
 int lock_table_init(struct lock_table *t)

@@ -12,9 +12,7 @@ struct open_ent {
 
 static size_t bucket_of(const struct proto_fid *f)
 {
-	uint64_t h = f->seq * 0x9E3779B97F4A7C15ULL ^ ((uint64_t)f->oid << 9) ^ f->ver;
-
-	return (size_t)(h ^ (h >> 31)) % OPEN_BUCKETS;
+	return (size_t)(proto_fid_hash(f) % OPEN_BUCKETS);
 }
 
 void open_table_init(struct open_table *t)

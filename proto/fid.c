@@ -43,6 +43,21 @@ uint64_t proto_fid_to_ino(const struct proto_fid *f)
 	return ino;
 }
 
+static uint64_t mix64(uint64_t h)
+{
+	/* The finaliser of splitmix64: full avalanche in three rounds. */
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
+}
+
+uint64_t proto_fid_hash(const struct proto_fid *f)
+{
+	return mix64(mix64(f->seq) ^ ((uint64_t)f->oid << 32 | f->ver));
+}
+
 char *proto_fid_str(const struct proto_fid *f, char *buf, size_t len)
 {
 	snprintf(buf, len, PROTO_FID_F, PROTO_FID_P(f));

@@ -60,6 +60,14 @@ struct proto_fid proto_fid_root(void);
 uint64_t proto_fid_to_ino(const struct proto_fid *f);
 
 /*
+ * A well-mixed 64-bit hash of a FID for in-memory hash tables: every bit of
+ * seq, oid and ver reaches every bit of the result, so FIDs that differ only
+ * in the low bits of the oid (consecutive creates) spread over any power of
+ * two or modulus of buckets.
+ */
+uint64_t proto_fid_hash(const struct proto_fid *f);
+
+/*
  * Formats @f into @buf (at least PROTO_FID_STRLEN bytes).  Returns @buf.
  */
 char *proto_fid_str(const struct proto_fid *f, char *buf, size_t len);
