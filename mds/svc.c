@@ -308,12 +308,7 @@ void svc_on_export_evict(struct net_export *exp, void *arg)
 
 void svc_client_free(struct svc_client *cl)
 {
-	struct svc_handle *h, *next;
-
-	for (h = cl->handles; h; h = next) {
-		next = h->next;
-		free(h);
-	}
+	svc_handles_free(cl);
 	pthread_mutex_destroy(&cl->mu);
 	free(cl);
 }

@@ -38,8 +38,8 @@ struct mgs;
 struct svc_handle {
 	uint64_t handle;
 	struct proto_fid fid;
-	uint32_t flags; /* MDS_OPEN_* */
-	struct svc_handle *next;
+	uint32_t flags;		 /* MDS_OPEN_* */
+	struct svc_handle *next; /* hash chain, or the list svc_client_close_all takes */
 };
 
 /*
@@ -50,8 +50,14 @@ struct svc_client {
 	uint8_t uuid[PROTO_UUID_LEN];
 	char uuid_str[33];
 	uint32_t role;
-	pthread_mutex_t mu;	    /* protects handles */
-	struct svc_handle *handles; /* mu */
+	pthread_mutex_t mu; /* protects the handle table */
+	/*
+	 * Open handles hashed by value (a client may hold tens of thousands of
+	 * files open; a CLOSE must not walk them all): hnb buckets, a power of
+	 * two, grown at a load of one; NULL until the first open.
+	 */
+	struct svc_handle **hb;	    /* mu */
+	uint32_t hnb, nhandles;	    /* mu */
 	_Atomic uint64_t acked_xid; /* highest acked xid seen in a request */
 	bool evicted;		    /* svc->cl_mu */
 	bool persisted;		    /* svc->cl_mu: in the persisted client list */
@@ -224,6 +230,8 @@ int svc_handle_add(struct svc_client *cl, uint64_t handle, const struct proto_fi
 bool svc_handle_has(struct svc_client *cl, uint64_t handle, const struct proto_fid *fid);
 /* A fresh handle value, unique across restarts (boot instance + counter). */
 uint64_t svc_handle_new(struct mds_svc *svc);
+/* Frees every handle of @cl and its table (the client is being freed). */
+void svc_handles_free(struct svc_client *cl);
 /* Closes every handle of @cl (eviction, shutdown of an evicted client). */
 void svc_client_close_all(struct mds_svc *svc, struct svc_client *cl);
 

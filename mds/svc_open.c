@@ -20,10 +20,43 @@
 		fn(&_c, (m));                                                                      \
 	})
 
+#define HANDLE_BUCKETS_MIN 16u
+
+static uint32_t handle_bucket(uint64_t handle, uint32_t nb)
+{
+	/* Handles are a boot instance and a counter: mix the counter's low bits up. */
+	return (uint32_t)((handle * 0x9e3779b97f4a7c15ULL) >> 32) & (nb - 1);
+}
+
+/* Doubles @cl's table (cl->mu held); on failure the old one stays, only slower. */
+static void handles_grow(struct svc_client *cl)
+{
+	uint32_t nb = cl->hnb ? cl->hnb * 2 : HANDLE_BUCKETS_MIN;
+	struct svc_handle **b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return;
+	for (uint32_t i = 0; i < cl->hnb; i++) {
+		struct svc_handle *h, *next;
+
+		for (h = cl->hb[i]; h; h = next) {
+			uint32_t k = handle_bucket(h->handle, nb);
+
+			next = h->next;
+			h->next = b[k];
+			b[k] = h;
+		}
+	}
+	free(cl->hb);
+	cl->hb = b;
+	cl->hnb = nb;
+}
+
 int svc_handle_add(struct svc_client *cl, uint64_t handle, const struct proto_fid *fid,
 		   uint32_t flags)
 {
 	struct svc_handle *h = malloc(sizeof(*h));
+	int rc = 0;
 
 	if (!h)
 		return -ENOMEM;
@@ -31,22 +64,44 @@ int svc_handle_add(struct svc_client *cl, uint64_t handle, const struct proto_fi
 	h->fid = *fid;
 	h->flags = flags;
 	pthread_mutex_lock(&cl->mu);
-	h->next = cl->handles;
-	cl->handles = h;
+	if (cl->nhandles >= cl->hnb)
+		handles_grow(cl);
+	if (cl->hb) {
+		uint32_t k = handle_bucket(handle, cl->hnb);
+
+		h->next = cl->hb[k];
+		cl->hb[k] = h;
+		cl->nhandles++;
+	} else {
+		rc = -ENOMEM;
+	}
 	pthread_mutex_unlock(&cl->mu);
-	return 0;
+	if (rc)
+		free(h);
+	return rc;
+}
+
+/* The link that points at @handle's entry (cl->mu held), or NULL. */
+static struct svc_handle **handle_find(struct svc_client *cl, uint64_t handle)
+{
+	struct svc_handle **p;
+
+	if (!cl->hb)
+		return NULL;
+	for (p = &cl->hb[handle_bucket(handle, cl->hnb)]; *p; p = &(*p)->next)
+		if ((*p)->handle == handle)
+			return p;
+	return NULL;
 }
 
 bool svc_handle_has(struct svc_client *cl, uint64_t handle, const struct proto_fid *fid)
 {
-	bool found = false;
+	struct svc_handle **p;
+	bool found;
 
 	pthread_mutex_lock(&cl->mu);
-	for (struct svc_handle *h = cl->handles; h; h = h->next)
-		if (h->handle == handle && (!fid || proto_fid_eq(&h->fid, fid))) {
-			found = true;
-			break;
-		}
+	p = handle_find(cl, handle);
+	found = p && (!fid || proto_fid_eq(&(*p)->fid, fid));
 	pthread_mutex_unlock(&cl->mu);
 	return found;
 }
@@ -57,15 +112,48 @@ static bool handle_del(struct svc_client *cl, uint64_t handle)
 	struct svc_handle **p, *h = NULL;
 
 	pthread_mutex_lock(&cl->mu);
-	for (p = &cl->handles; *p; p = &(*p)->next)
-		if ((*p)->handle == handle) {
-			h = *p;
-			*p = h->next;
-			break;
-		}
+	p = handle_find(cl, handle);
+	if (p) {
+		h = *p;
+		*p = h->next;
+		cl->nhandles--;
+	}
 	pthread_mutex_unlock(&cl->mu);
 	free(h);
 	return h != NULL;
+}
+
+/* Empties @cl's table (cl->mu held) and returns its handles as one list. */
+static struct svc_handle *handles_take(struct svc_client *cl)
+{
+	struct svc_handle *all = NULL, *h, *next;
+
+	for (uint32_t i = 0; i < cl->hnb; i++) {
+		for (h = cl->hb[i]; h; h = next) {
+			next = h->next;
+			h->next = all;
+			all = h;
+		}
+		cl->hb[i] = NULL;
+	}
+	cl->nhandles = 0;
+	return all;
+}
+
+void svc_handles_free(struct svc_client *cl)
+{
+	struct svc_handle *h, *next;
+
+	pthread_mutex_lock(&cl->mu);
+	h = handles_take(cl);
+	free(cl->hb);
+	cl->hb = NULL;
+	cl->hnb = 0;
+	pthread_mutex_unlock(&cl->mu);
+	for (; h; h = next) {
+		next = h->next;
+		free(h);
+	}
 }
 
 uint64_t svc_handle_new(struct mds_svc *svc)
@@ -355,8 +443,7 @@ void svc_client_close_all(struct mds_svc *svc, struct svc_client *cl)
 	uint32_t n = 0;
 
 	pthread_mutex_lock(&cl->mu);
-	h = cl->handles;
-	cl->handles = NULL;
+	h = handles_take(cl);
 	pthread_mutex_unlock(&cl->mu);
 	for (; h; h = next) {
 		int rc = mds_tx_begin(svc->db, &root, &tx);

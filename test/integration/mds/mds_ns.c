@@ -351,6 +351,32 @@ int main(void)
 		CHECK_RC(net_call(cli.cl, q), -ENOSYS);
 		net_req_free(q);
 	}
+	/*
+	 * One client holding thousands of handles: each close finds its own
+	 * handle whatever the order (the table grows under them), a second
+	 * close of it and a close naming another file are refused.
+	 */
+	{
+		enum { NH = 2000 };
+		static uint64_t hs[NH];
+		struct proto_mds_open_rep orep;
+		struct proto_fid many;
+
+		CHECK_RC(t_create(&cli, &t_root, &root, "many", 0644, PROTO_CREATE_F_EXCL, 0, NULL,
+				  &orep),
+			 0);
+		many = orep.attr.fid;
+		for (int i = 0; i < NH; i++) {
+			CHECK_RC(t_open(&cli, &t_root, &many, O_RDONLY, 0, 0, &orep), 0);
+			hs[i] = orep.handle;
+		}
+		CHECK_RC(t_close(&cli, &root, hs[NH / 2]), -EBADF);
+		for (int i = 0; i < NH; i++) /* 7 and NH are coprime: every handle once */
+			CHECK_RC(t_close(&cli, &many, hs[(size_t)i * 7 % NH]), 0);
+		CHECK_RC(t_close(&cli, &many, hs[0]), -EBADF);
+		CHECK_RC(t_close(&cli, &many, hs[NH - 1]), -EBADF);
+		CHECK_RC(t_unlink(&cli, &t_root, &root, "many", NULL), 0);
+	}
 	/* The destroyed files' objects reach the OST. */
 	for (int i = 0; i < 200 && t_oss_destroyed(oss) < 2; i++)
 		usleep(50000);
