@@ -26,8 +26,9 @@ static void nids_str(const struct proto_nid *nids, uint32_t n, char *buf, size_t
 /*
  * Fills what --mgsnode / --port left open from the mounts of @fsname (with
  * --mgsnode, from those mounted from it).  Mounts of @fsname from different
- * MGS nodes (two clusters using one fsname) are refused rather than guessed
- * between.  The port is the one the first such mount uses (it is asked).
+ * MGS nodes, or without --port from different ports (two clusters using one
+ * fsname), are refused rather than guessed between.  The port is the one
+ * those mounts use (each is asked).
  */
 static int from_mounts(const char *cmd, const char *fsname, const struct tool_mount *ms, int n,
 		       struct net_client_cfg *cfg, long *port)
@@ -35,24 +36,36 @@ static int from_mounts(const char *cmd, const char *fsname, const struct tool_mo
 	char given[PROTO_NID_LIST_STRLEN] = "", first[PROTO_NID_LIST_STRLEN] = "",
 	     cur[PROTO_NID_LIST_STRLEN];
 	struct proto_mount_source src, pick = {0};
+	long pick_port = 0;
 	int pick_i = -1;
 
 	if (cfg->nnids)
 		nids_str(cfg->nids, cfg->nnids, given, sizeof(given));
 	for (int i = 0; i < n; i++) {
+		long p;
+
 		if (strcmp(ms[i].fsname, fsname) || proto_mount_source_parse(ms[i].source, &src))
 			continue;
 		nids_str(src.nids, src.nnids, cur, sizeof(cur));
 		if (given[0] && strcmp(cur, given))
 			continue;
+		/* Without --port, an MGS is its NIDs and its port: two clusters may share a host. */
+		p = *port > 0 ? *port : tool_mount_port(&ms[i]);
 		if (pick_i < 0) {
 			pick_i = i;
 			pick = src;
+			pick_port = p;
 			snprintf(first, sizeof(first), "%s", cur);
 		} else if (strcmp(cur, first)) {
 			tool_msg(cmd,
 				 "%s is mounted from more than one MGS (%s and %s); give --mgsnode",
 				 fsname, first, cur);
+			return -EINVAL;
+		} else if (p != pick_port) {
+			tool_msg(cmd,
+				 "%s is mounted from more than one MGS (%s port %ld and port %ld); "
+				 "give --port",
+				 fsname, cur, pick_port, p);
 			return -EINVAL;
 		}
 	}
@@ -63,7 +76,7 @@ static int from_mounts(const char *cmd, const char *fsname, const struct tool_mo
 		memcpy(cfg->nids, pick.nids, sizeof(cfg->nids));
 	}
 	if (*port <= 0)
-		*port = tool_mount_port(&ms[pick_i]);
+		*port = pick_port;
 	return 0;
 }
 
