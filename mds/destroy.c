@@ -95,7 +95,6 @@ void destroyq_add(struct mds_tx *tx, uint32_t ost_idx, uint64_t objid,
 	proto_put_fid(&c, parent);
 	key_destroy(k, ost_idx, objid);
 	kv_batch_put(tx->b, k, sizeof(k), v, sizeof(v));
-	tx->queued_destroy = true;
 	/* A failed operation's objects too: starting early costs a step. */
 	for (i = 0; i < tx->ndq && tx->dq[i].ost_idx != ost_idx; i++)
 		;

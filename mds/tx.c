@@ -228,7 +228,7 @@ unlock:
 		while (due < cur && !atomic_compare_exchange_weak(&db->zombie_due, &cur, due))
 			;
 	}
-	if (tx->queued_destroy) {
+	if (tx->ndq || tx->dq_all) {  /* objects were queued for destruction */
 		destroyq_applied(tx); /* before the count that wakes the destroy task */
 		atomic_fetch_add(&db->destroy_adds, 1);
 	}

@@ -35,8 +35,10 @@ struct mds_tx {
 	int64_t inode_delta;
 	int64_t zombie_delta; /* files kept for the unlink grace */
 	int64_t zombie_since; /* the oldest orphan stamp among them before now (0: none) */
-	bool queued_destroy;  /* objects queued for destruction (a failed op's too) */
-	/* Per OST, the lowest object id it queued; dq_all: too many OSTs. */
+	/*
+	 * Objects queued for destruction (a failed op's too): per OST, the
+	 * lowest object id queued; dq_all: on too many OSTs to list.
+	 */
 	struct {
 		uint32_t ost_idx;
 		uint64_t objid;
