@@ -48,6 +48,7 @@ struct net_req {
 	struct proto_cur cur;
 	size_t acked_off;
 	bool nocsum;
+	bool replay; /* PROTO_F_REPLAY: sent even while the client is held */
 	void *bulk_in;
 	uint32_t bulk_in_cap, bulk_in_len;
 	uint32_t give_up_ms;
@@ -101,6 +102,7 @@ struct net_client {
 	bool pump_posted; /* pump_call is queued on the loop */
 	struct net_call pump_call;
 	bool logged_down; /* "cannot reach" already logged for this outage */
+	bool held;	  /* only replay requests go out (net_client_hold) */
 	int refused;	  /* an authentication error to fail requests with, or 0 */
 	/* handshake */
 	uint64_t hs_xid;
@@ -118,6 +120,8 @@ struct net_client {
 	bool shut_done;
 	struct net_call start_call;
 	struct net_call shut_call;
+	struct net_call release_call;
+	atomic_bool release_posted;
 	uint64_t connect_started; /* loop thread: when the current attempt began */
 };
 
@@ -274,6 +278,8 @@ static void send_req(struct net_client *cl, struct net_req *r)
 		flags |= PROTO_F_RESENT;
 	if (r->nocsum)
 		flags |= PROTO_F_NOCSUM;
+	if (r->replay)
+		flags |= PROTO_F_REPLAY;
 	r->msg.hdr.opcode = r->opcode;
 	r->msg.hdr.flags = flags;
 	r->msg.hdr.status = 0;
@@ -301,13 +307,34 @@ static void pump_cb(void *arg)
 	pump(cl);
 }
 
+/* While held: only replay requests go out, wherever they sit in the queue. */
+static void pump_replays(struct net_client *cl)
+{
+	for (struct net_req *r = cl->next_send; r && cl->on_wire < cl->cfg.max_inflight;
+	     r = r->next) {
+		if (!r->replay || r->on_wire || r->tx_busy)
+			continue;
+		send_req(cl, r);
+		if (!cl->conn)
+			return;
+	}
+}
+
 static void pump(struct net_client *cl)
 {
 	if (cl->state != NET_CLIENT_CONNECTED)
 		return;
+	if (cl->held) {
+		pump_replays(cl);
+		return;
+	}
 	while (cl->next_send && cl->on_wire < cl->cfg.max_inflight) {
 		struct net_req *r = cl->next_send;
 
+		if (r->on_wire) { /* a replay sent while the client was held */
+			cl->next_send = r->next;
+			continue;
+		}
 		/*
 		 * Its previous attempt still sits in a transport queue: it stays
 		 * next in line, and req_msg_sent() pumps again once it is let go
@@ -771,6 +798,34 @@ void net_req_set_give_up(struct net_req *req, uint32_t ms)
 	req->give_up_set = true;
 }
 
+void net_req_set_replay(struct net_req *req)
+{
+	req->replay = true;
+}
+
+void net_client_hold(struct net_client *cl)
+{
+	cl->held = true;
+}
+
+static void release_on_loop(void *arg)
+{
+	struct net_client *cl = arg;
+
+	atomic_store(&cl->release_posted, false);
+	if (!cl->held)
+		return;
+	cl->held = false;
+	pump(cl);
+}
+
+void net_client_release(struct net_client *cl)
+{
+	if (atomic_exchange(&cl->release_posted, true))
+		return;
+	net_loop_post(cl->loop, &cl->release_call);
+}
+
 static void submit_on_loop(void *arg)
 {
 	struct net_req *r = arg;
@@ -972,6 +1027,8 @@ int net_client_new(struct net_loop *loop, const struct net_client_cfg *cfg, stru
 	cl->pump_call.arg = cl;
 	cl->start_call.fn = start_on_loop;
 	cl->start_call.arg = cl;
+	cl->release_call.fn = release_on_loop;
+	cl->release_call.arg = cl;
 	/*
 	 * Before the start is posted: the loop thread may connect and call
 	 * on_state before this function returns, and callbacks find the client

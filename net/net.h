@@ -187,6 +187,15 @@ void net_client_free(struct net_client *cl);
 /* The server's boot instance from the latest reply (0 before any); any thread. */
 uint64_t net_client_boot_instance(const struct net_client *cl);
 enum net_client_state net_client_state(const struct net_client *cl);
+/*
+ * Recovery ordering (Lustre's replay phase): after net_client_hold(), which
+ * only an on_state callback may call (on the loop thread, before anything
+ * queued goes out on the new connection), only requests marked with
+ * net_req_set_replay() are sent; resends and new requests wait until
+ * net_client_release() (any thread).  The hold outlasts reconnections.
+ */
+void net_client_hold(struct net_client *cl);
+void net_client_release(struct net_client *cl);
 const char *net_client_name(const struct net_client *cl);
 
 typedef void (*net_req_cb)(struct net_req *req, int status, void *arg);
@@ -210,6 +219,11 @@ void net_req_set_bulk_in(struct net_req *req, void *buf, uint32_t cap);
 void net_req_set_nocsum(struct net_req *req);
 /* Overrides the client's give_up_ms for this request (0: never). */
 void net_req_set_give_up(struct net_req *req, uint32_t ms);
+/*
+ * Marks @req as part of the caller's recovery after a server restart: it
+ * carries PROTO_F_REPLAY and goes out even while the client is held.
+ */
+void net_req_set_replay(struct net_req *req);
 
 /*
  * Sends @req on @cl.  @cb runs exactly once, on the loop thread, with 0 or the
@@ -294,6 +308,11 @@ int net_server_start(struct net_server *srv);
 void net_server_free(struct net_server *srv);
 /* Sets the target-table generation carried by every reply preamble; any thread. */
 void net_server_set_tgt_gen(struct net_server *srv, uint64_t gen);
+/*
+ * Raises the last committed transaction number carried by every reply
+ * preamble (it never goes down); any thread.
+ */
+void net_server_note_committed(struct net_server *srv, uint64_t transno);
 struct net_loop *net_server_loop(struct net_server *srv);
 uint64_t net_server_boot_instance(const struct net_server *srv);
 
@@ -301,6 +320,10 @@ uint64_t net_server_boot_instance(const struct net_server *srv);
 uint16_t net_srv_req_opcode(const struct net_srv_req *r);
 uint64_t net_srv_req_xid(const struct net_srv_req *r);
 bool net_srv_req_resent(const struct net_srv_req *r);
+/* The request carries PROTO_F_REPLAY (the client's recovery after a restart). */
+bool net_srv_req_replay(const struct net_srv_req *r);
+/* The transaction number the reply's preamble reports (0: none, the default). */
+void net_srv_req_set_transno(struct net_srv_req *r, uint64_t transno);
 const struct proto_req_pre *net_srv_req_pre(const struct net_srv_req *r);
 /* A cursor over the request body after the preamble. */
 void net_srv_req_body(const struct net_srv_req *r, struct proto_cur *out);

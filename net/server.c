@@ -30,7 +30,7 @@
 #define TICK_MS		     1000
 #define MAX_LISTENERS	     8
 #define EXP_BUCKETS	     256
-#define REP_PRE_LEN	     16 /* encoded struct proto_rep_pre */
+#define REP_PRE_LEN	     32 /* encoded struct proto_rep_pre */
 
 struct srv_conn;
 
@@ -84,6 +84,7 @@ struct net_srv_req {
 	struct net_msg out;
 	void (*bulk_release)(void *arg);
 	void *bulk_arg;
+	uint64_t transno; /* of the change this reply answers, 0: none */
 	bool replied;
 	struct net_call call;
 	struct net_srv_req *next; /* worker queue or held queue */
@@ -107,6 +108,7 @@ struct net_server {
 	struct net_handler handlers[PROTO_OP_LIMIT];
 	struct net_timer *tick;
 	_Atomic uint64_t tgt_gen;
+	_Atomic uint64_t last_committed;
 	/* loop thread */
 	struct srv_conn *conns;
 	struct net_export *exports[EXP_BUCKETS];
@@ -297,7 +299,9 @@ static void encode_reply(struct net_srv_req *r, int status)
 {
 	struct net_server *srv = r->srv;
 	struct proto_rep_pre pre = {.boot_instance = srv->cfg.boot_instance,
-				    .tgt_gen = atomic_load(&srv->tgt_gen)};
+				    .tgt_gen = atomic_load(&srv->tgt_gen),
+				    .transno = r->transno,
+				    .last_committed = atomic_load(&srv->last_committed)};
 	struct proto_cur c;
 	uint32_t len;
 
@@ -1034,6 +1038,14 @@ void net_server_set_tgt_gen(struct net_server *srv, uint64_t gen)
 	atomic_store(&srv->tgt_gen, gen);
 }
 
+void net_server_note_committed(struct net_server *srv, uint64_t transno)
+{
+	uint64_t cur = atomic_load(&srv->last_committed);
+
+	while (transno > cur && !atomic_compare_exchange_weak(&srv->last_committed, &cur, transno))
+		;
+}
+
 struct net_loop *net_server_loop(struct net_server *srv)
 {
 	return srv->loop;
@@ -1059,6 +1071,16 @@ uint64_t net_srv_req_xid(const struct net_srv_req *r)
 bool net_srv_req_resent(const struct net_srv_req *r)
 {
 	return r->in->hdr.flags & PROTO_F_RESENT;
+}
+
+bool net_srv_req_replay(const struct net_srv_req *r)
+{
+	return r->in->hdr.flags & PROTO_F_REPLAY;
+}
+
+void net_srv_req_set_transno(struct net_srv_req *r, uint64_t transno)
+{
+	r->transno = transno;
 }
 
 const struct proto_req_pre *net_srv_req_pre(const struct net_srv_req *r)

@@ -179,12 +179,16 @@ void proto_rep_pre_enc(struct proto_cur *c, const struct proto_rep_pre *p)
 {
 	proto_put_u64(c, p->boot_instance);
 	proto_put_u64(c, p->tgt_gen);
+	proto_put_u64(c, p->transno);
+	proto_put_u64(c, p->last_committed);
 }
 
 void proto_rep_pre_dec(struct proto_cur *c, struct proto_rep_pre *p)
 {
 	p->boot_instance = proto_get_u64(c);
 	p->tgt_gen = proto_get_u64(c);
+	p->transno = proto_get_u64(c);
+	p->last_committed = proto_get_u64(c);
 }
 
 int proto_status_from_wire(int32_t status)

@@ -19,7 +19,8 @@
  *
  * A message is header + body + bulk.  Bodies start with a preamble: requests
  * with the caller's credentials and the highest xid whose reply the client has
- * seen; replies with the server's boot instance and the target-table generation.
+ * seen; replies with the server's boot instance, the target-table generation
+ * and the MDS's transaction numbers.
  */
 #ifndef STRIA_PROTO_HDR_H
 #define STRIA_PROTO_HDR_H
@@ -30,8 +31,9 @@
 #include "cursor.h"
 #include "opcodes.h"
 
-#define PROTO_MAGIC   0x31495453u /* "STI1" */
-#define PROTO_VERSION 3		  /* 2: OST_COPY; 3: directories' post-op attributes */
+#define PROTO_MAGIC 0x31495453u /* "STI1" */
+/* 2: OST_COPY; 3: directories' post-op attributes; 4: transnos, replayed creates */
+#define PROTO_VERSION 4
 #define PROTO_HDR_LEN 48
 
 /* Largest body of any message; per-opcode limits are tighter. */
@@ -52,7 +54,11 @@ enum proto_op {
 #define PROTO_F_RESENT	  (1u << 1) /* a request resent after a reconnect (same xid) */
 #define PROTO_F_NOCSUM	  (1u << 2) /* bulk carries no checksum */
 #define PROTO_F_BULK_RDMA (1u << 3) /* reserved: bulk described in the body (bulk.h) */
-#define PROTO_F_ALL	  (PROTO_F_REPLY | PROTO_F_RESENT | PROTO_F_NOCSUM | PROTO_F_BULK_RDMA)
+/* A request of the client's recovery after a server restart (a replayed
+ * create, a reclaimed open): sent ahead of everything else it has queued. */
+#define PROTO_F_REPLAY (1u << 4)
+#define PROTO_F_ALL                                                                                \
+	(PROTO_F_REPLY | PROTO_F_RESENT | PROTO_F_NOCSUM | PROTO_F_BULK_RDMA | PROTO_F_REPLAY)
 
 struct proto_hdr {
 	uint32_t magic;
@@ -114,6 +120,14 @@ struct proto_req_pre {
 struct proto_rep_pre {
 	uint64_t boot_instance; /* changes each time the server process starts */
 	uint64_t tgt_gen;	/* MDS: generation of the target table; OSS: 0 */
+	/*
+	 * MDS: the transaction number of the change this reply answers (0: none
+	 * or already durable) and the highest one durable when it was sent.
+	 * Both count within one boot instance.  A client keeps a request whose
+	 * transno is above last_committed, to replay it if the MDS restarts.
+	 */
+	uint64_t transno;
+	uint64_t last_committed;
 };
 
 void proto_req_pre_enc(struct proto_cur *c, const struct proto_req_pre *p);

@@ -130,9 +130,14 @@ static void h_sync(struct net_srv_req *r, void *arg)
 	net_srv_reply(r, 0);
 }
 
+static _Atomic int punch_replays; /* punches that carried PROTO_F_REPLAY */
+
 static void h_punch(struct net_srv_req *r, void *arg)
 {
 	atomic_store(&punch_ran_ms, net_now_ms());
+	if (net_srv_req_replay(r))
+		atomic_fetch_add(&punch_replays, 1);
+	net_srv_req_set_transno(r, 7);
 	net_srv_reply(r, 0);
 }
 
@@ -390,6 +395,65 @@ static void rpc_lost_request_is_resent_with_same_xid(void **state)
 	assert_int_equal(net_req_attempts(r), 2);
 	assert_int_equal(atomic_load(&sync_attempts), 2);
 	net_req_free(r);
+	client_stop(&t);
+	server_stop(srv);
+}
+
+static void hold_on_state(struct net_client *cl, enum net_client_state st, void *arg)
+{
+	if (st == NET_CLIENT_CONNECTED)
+		net_client_hold(cl);
+}
+
+static void done_cb(struct net_req *r, int status, void *arg)
+{
+	atomic_store((atomic_int *)arg, status == 0 ? 1 : -1);
+}
+
+/* While held only replay requests go out; release lets the rest go, in
+ * order.  The reply preamble carries the server's transaction numbers. */
+static void rpc_hold_sends_only_replays(void **state)
+{
+	uint16_t port = free_port();
+	struct net_server *srv = server_start(port, NULL);
+	struct net_client_cfg cfg = {.name = "test-target",
+				     .fsname = FSNAME,
+				     .nnids = 1,
+				     .port = port,
+				     .role = PROTO_ROLE_CLIENT,
+				     .timeout_ms = 5000,
+				     .on_state = hold_on_state};
+	struct net_req *held, *replay;
+	struct t_client t = {0};
+	atomic_int held_done = 0;
+
+	atomic_store(&punch_replays, 0);
+	atomic_store(&punch_ran_ms, 0);
+	net_server_note_committed(srv, 5);
+	net_server_note_committed(srv, 3); /* never goes down */
+	cfg.nids[0] = lo_nid();
+	assert_int_equal(net_uuid_generate(cfg.uuid), 0);
+	assert_int_equal(net_loop_new(&t.loop), 0);
+	assert_int_equal(net_loop_start(t.loop, "t-client"), 0);
+	assert_int_equal(net_client_new(t.loop, &cfg, &t.cl), 0);
+
+	held = net_req_new(PROTO_OP_OST_PUNCH, NULL);
+	net_req_send(t.cl, held, done_cb, &held_done);
+	replay = net_req_new(PROTO_OP_OST_PUNCH, NULL);
+	net_req_set_replay(replay);
+	assert_int_equal(net_call(t.cl, replay), 0);
+	assert_int_equal(atomic_load(&punch_replays), 1);
+	assert_int_equal(net_req_rep_pre(replay)->transno, 7);
+	assert_int_equal(net_req_rep_pre(replay)->last_committed, 5);
+	usleep(200 * 1000);
+	assert_int_equal(atomic_load(&held_done), 0); /* still held */
+	net_client_release(t.cl);
+	for (int i = 0; i < 500 && atomic_load(&held_done) == 0; i++)
+		usleep(10 * 1000);
+	assert_int_equal(atomic_load(&held_done), 1);
+	assert_int_equal(atomic_load(&punch_replays), 1); /* it went without the flag */
+	net_req_free(held);
+	net_req_free(replay);
 	client_stop(&t);
 	server_stop(srv);
 }
@@ -745,6 +809,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(rpc_missing_handler_is_enosys),
     cmocka_unit_test(rpc_give_up_times_out),
     cmocka_unit_test(rpc_lost_request_is_resent_with_same_xid),
+    cmocka_unit_test(rpc_hold_sends_only_replays),
     cmocka_unit_test(rpc_cancel_interrupts_request),
     cmocka_unit_test(rpc_wrong_key_refused),
     cmocka_unit_test(rpc_wrong_fsname_refused),

@@ -76,7 +76,7 @@ static void hdr_unknown_flags_fail(void **state)
 {
 	struct proto_hdr h = hdr_sample(), out;
 
-	h.flags = PROTO_F_RESENT | (1u << 4);
+	h.flags = PROTO_F_RESENT | (1u << 5);
 	assert_int_equal(decode(&h, PROTO_BODY_MAX, &out), -EPROTO);
 	h.flags = 1u << 31;
 	assert_int_equal(decode(&h, PROTO_BODY_MAX, &out), -EPROTO);
@@ -208,7 +208,7 @@ T_WRAP(connect_rep)
 T_WRAP(ping)
 
 static struct proto_req_pre s_req_pre;
-static struct proto_rep_pre s_rep_pre = {0x1111222233334444ULL, 0x55};
+static struct proto_rep_pre s_rep_pre = {0x1111222233334444ULL, 0x55, 0x77, 0x66};
 static struct proto_connect_req s_connect_req;
 static struct proto_connect_rep s_connect_rep;
 static struct proto_ping s_ping = {0xfeedfacecafebeefULL};
