@@ -23,6 +23,7 @@ void gc_init(struct gcommit *gc, uint32_t window_us)
 	gc->last_group = 0;
 	gc->sync_us = 0;
 	gc->err = 0;
+	gc->frozen = false;
 	gc->window_us = window_us;
 }
 
@@ -80,7 +81,7 @@ int gc_wait(struct gcommit *gc, struct kv *kv, uint64_t ticket)
 
 	pthread_mutex_lock(&gc->mu);
 	while (gc->durable < ticket && !gc->err) {
-		if (gc->syncing) {
+		if (gc->syncing || gc->frozen) {
 			pthread_cond_wait(&gc->cv, &gc->mu);
 			continue;
 		}
@@ -115,22 +116,35 @@ int gc_wait(struct gcommit *gc, struct kv *kv, uint64_t ticket)
 	return rc;
 }
 
-uint64_t gc_syncs(struct gcommit *gc)
+/* One counter, read under the mutex. */
+static uint64_t read_counter(struct gcommit *gc, const uint64_t *v)
 {
 	uint64_t n;
 
 	pthread_mutex_lock(&gc->mu);
-	n = gc->nsyncs;
+	n = *v;
 	pthread_mutex_unlock(&gc->mu);
 	return n;
 }
 
+uint64_t gc_syncs(struct gcommit *gc)
+{
+	return read_counter(gc, &gc->nsyncs);
+}
+
 uint64_t gc_applied(struct gcommit *gc)
 {
-	uint64_t n;
+	return read_counter(gc, &gc->applied);
+}
 
+uint64_t gc_durable(struct gcommit *gc)
+{
+	return read_counter(gc, &gc->durable);
+}
+
+void gc_freeze(struct gcommit *gc)
+{
 	pthread_mutex_lock(&gc->mu);
-	n = gc->applied;
+	gc->frozen = true;
 	pthread_mutex_unlock(&gc->mu);
-	return n;
 }

@@ -36,6 +36,7 @@ struct gcommit {
 	uint64_t last_group;	/* mu: tickets the last sync made durable */
 	uint32_t sync_us;	/* mu: moving average of a WAL sync's duration */
 	int err;		/* mu: sticky -errno of a failed sync */
+	bool frozen;		/* mu: gc_freeze(): no sync starts any more */
 	uint32_t window_us;	/* set at init: the longest a leader gathers; 0: never */
 };
 
@@ -55,5 +56,10 @@ int gc_wait(struct gcommit *gc, struct kv *kv, uint64_t ticket);
 
 uint64_t gc_syncs(struct gcommit *gc);
 uint64_t gc_applied(struct gcommit *gc);
+/* Failure injection: no WAL sync starts from now on (waiters block). */
+void gc_freeze(struct gcommit *gc);
+
+/* Every ticket up to this one is durable. */
+uint64_t gc_durable(struct gcommit *gc);
 
 #endif

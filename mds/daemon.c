@@ -32,9 +32,18 @@ static void persist_new_clients(struct mds_svc *svc)
 			memcpy(uuids[n++], cl->uuid, PROTO_UUID_LEN);
 		}
 	pthread_mutex_unlock(&svc->cl_mu);
-	for (uint32_t i = 0; i < n; i++)
-		if (rec_client_persist(svc, uuids[i], true))
+	for (uint32_t i = 0; i < n; i++) {
+		if (rec_client_persist(svc, uuids[i], true)) {
 			NET_ERR("%s: cannot record a client for recovery", svc->id.name);
+			continue;
+		}
+		/* Durable now: the client will be waited for after a restart. */
+		pthread_mutex_lock(&svc->cl_mu);
+		for (struct svc_client *cl = svc->clients; cl; cl = cl->next)
+			if (memcmp(cl->uuid, uuids[i], PROTO_UUID_LEN) == 0)
+				atomic_store(&cl->recorded, true);
+		pthread_mutex_unlock(&svc->cl_mu);
+	}
 }
 
 /* Closes the opens of evicted clients and forgets them. */
@@ -141,7 +150,9 @@ static int open_db(struct mds_svc *svc)
 {
 	struct mds_db_opts opts = {
 	    .alloc_objects = ost_alloc_objects,
+	    .claim_objects = ost_claim_objects,
 	    .alloc_arg = svc->osts,
+	    .manual_wal_flush = svc->cfg.manual_wal_flush,
 	    .commit_window_us = svc->cfg.commit_window_us < 0 ? GC_WINDOW_DEFAULT_US
 							      : (uint32_t)svc->cfg.commit_window_us,
 	    .unlink_grace_s = svc->cfg.unlink_grace_s < 0 ? MDS_UNLINK_GRACE_S
@@ -201,10 +212,11 @@ static void log_started(struct mds_svc *svc)
 			sizeof(nids) - strlen(nids) - 1);
 	}
 	NET_INFO("stria-mds %s: serving %s (file system %s) on %s port %u, %u OST(s) "
-		 "registered, commit window %d us, unlink grace %d s, %s",
+		 "registered, commit window %d us%s, unlink grace %d s, %s",
 		 STRIA_VERSION, svc->id.name, svc->id.fsname, n ? nids : "0.0.0.0@tcp",
 		 svc->cfg.port ? svc->cfg.port : PROTO_DEFAULT_PORT, mgs_tgt_count(svc->mgs),
 		 svc->cfg.commit_window_us < 0 ? GC_WINDOW_DEFAULT_US : svc->cfg.commit_window_us,
+		 svc->cfg.manual_wal_flush ? " (WAL written only when synced)" : "",
 		 svc->cfg.unlink_grace_s < 0 ? MDS_UNLINK_GRACE_S : svc->cfg.unlink_grace_s,
 		 svc->key ? "clients must hold the cluster key"
 			  : "no key: connections are not authenticated");
@@ -301,11 +313,16 @@ void mds_svc_stop(struct mds_svc *svc)
 	mgs_free(svc->mgs);
 	free_clients(svc->clients);
 	free_clients(svc->evicted);
-	/* Every change acknowledged was durable before its reply; close syncs the rest. */
+	/*
+	 * Every change acknowledged was durable before its reply or is kept by
+	 * its client for replay (early answers); close syncs the rest.
+	 */
 	if (svc->db)
-		NET_INFO("%s: %llu batches committed in %llu WAL syncs", svc->id.name,
-			 (unsigned long long)mds_db_applied(svc->db),
-			 (unsigned long long)mds_db_wal_syncs(svc->db));
+		NET_INFO("%s: %llu batches committed in %llu WAL syncs; %llu create(s) "
+			 "answered before they were durable",
+			 svc->id.name, (unsigned long long)mds_db_applied(svc->db),
+			 (unsigned long long)mds_db_wal_syncs(svc->db),
+			 (unsigned long long)atomic_load(&svc->early_answers));
 	mds_db_close(svc->db);
 	if (svc->rec_tail)
 		rec_destroy(svc);

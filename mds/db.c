@@ -73,7 +73,7 @@ int mds_db_format(const char *path)
 
 	if (mkdir(path, 0700) && errno != EEXIST)
 		return -errno;
-	rc = kv_open(path, true, &kv);
+	rc = kv_open(path, true, false, &kv);
 	if (rc)
 		return rc;
 	rc = kv_batch_new(&b);
@@ -150,7 +150,7 @@ int mds_db_open(const char *path, const struct mds_db_opts *opts, struct mds_db 
 		rc = -ENOMEM;
 		goto fail_free;
 	}
-	rc = kv_open(path, false, &db->kv);
+	rc = kv_open(path, false, db->opts.manual_wal_flush, &db->kv);
 	if (rc)
 		goto fail_free;
 	rc = check_format(db->kv);

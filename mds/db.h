@@ -27,6 +27,12 @@ struct mds_db {
 	/* Serialises apply hooks, the batch write and the ticket, so tickets
 	 * and hooks follow application order. */
 	pthread_mutex_t apply_mu;
+	/*
+	 * Who applied what (apply_mu): the owner of the latest transactions
+	 * (mds_tx_set_owner; 0: the MDS itself), the ticket of its latest, and
+	 * the highest ticket of anyone else.  mds_db_foreign_ticket() reads it.
+	 */
+	uint64_t last_owner, last_owner_ticket, other_ticket;
 	_Atomic int64_t ninodes; /* atomic: inodes in the database */
 	_Atomic int64_t zombies; /* atomic: kept after unlink, not yet expired (>= 0 hint) */
 	/*

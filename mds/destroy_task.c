@@ -123,6 +123,18 @@ int destroy_pass(struct mds_svc *svc)
 		return -ENOMEM;
 	/* Only from where objects were queued since the last pass. */
 	mds_destroyq_resume(svc->db, &r);
+	/*
+	 * The queue is read from what is applied: destroy nothing a crash
+	 * could still undo (an unlink not yet durable would bring the file
+	 * back without its objects).
+	 */
+	rc = mds_db_wait_durable(svc->db, mds_db_applied(svc->db));
+	if (rc) {
+		mds_destroyq_keep_all(svc->db);
+		free(r.from);
+		free(ents);
+		return rc;
+	}
 	if (r.all) {
 		rc = pass_all(svc, ents, &done, &left);
 	} else {

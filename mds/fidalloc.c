@@ -105,3 +105,14 @@ out:
 	pthread_mutex_unlock(&fa->mu);
 	return rc;
 }
+
+bool fid_alloc_issued(struct fid_alloc *fa, const struct proto_fid *f)
+{
+	bool issued;
+
+	pthread_mutex_lock(&fa->mu);
+	issued = f->seq >= PROTO_FID_SEQ_NORMAL && f->oid >= 1 && f->ver == 0 &&
+		 (f->seq < fa->next.seq || (f->seq == fa->next.seq && f->oid < fa->next.oid));
+	pthread_mutex_unlock(&fa->mu);
+	return issued;
+}

@@ -13,6 +13,7 @@
 #define STRIA_MDS_FIDALLOC_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "proto/fid.h"
@@ -44,5 +45,12 @@ void fid_alloc_destroy(struct fid_alloc *fa);
 /* Hands out a FID never handed out before.  Returns 0 or -errno (the synced
  * write of a new range failed). */
 int fid_alloc(struct fid_alloc *fa, struct kv *kv, struct proto_fid *out);
+
+/*
+ * True if @f is a FID this database may have handed out (below the next one
+ * to hand out), so a replayed create may take it without ever meeting a
+ * later allocation.
+ */
+bool fid_alloc_issued(struct fid_alloc *fa, const struct proto_fid *f);
 
 #endif

@@ -66,7 +66,7 @@ static int kv_errno(char *err)
 	return rc;
 }
 
-int kv_open(const char *path, bool create, struct kv **out)
+int kv_open(const char *path, bool create, bool manual_wal_flush, struct kv **out)
 {
 	struct kv *kv;
 	char *err = NULL;
@@ -78,6 +78,7 @@ int kv_open(const char *path, bool create, struct kv **out)
 	kv->opts = rocksdb_options_create();
 	rocksdb_options_set_create_if_missing(kv->opts, create);
 	rocksdb_options_set_error_if_exists(kv->opts, create);
+	rocksdb_options_set_manual_wal_flush(kv->opts, manual_wal_flush);
 	/*
 	 * RocksDB's own LOG in the database directory: at its default level
 	 * it writes a line for every WAL sync (one per group commit), which

@@ -20,7 +20,12 @@ struct kv_iter;
  * -EEXIST if it exists.  Returns 0 and *@out, -ENOENT, -EBUSY (locked by
  * another process), or -errno.
  */
-int kv_open(const char *path, bool create, struct kv **out);
+/*
+ * @manual_wal_flush: WAL records stay in RocksDB's buffer until
+ * kv_sync_wal() (or a synced write) flushes them, as after a power cut a
+ * crash of the process loses what was not synced.
+ */
+int kv_open(const char *path, bool create, bool manual_wal_flush, struct kv **out);
 /* Closes @kv (NULL: no-op); iterators and snapshots must be gone. */
 void kv_close(struct kv *kv);
 

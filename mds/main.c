@@ -4,6 +4,7 @@
  *
  *   stria-mds [--listen NID]... [--port P] [--key FILE] [--recovery-window SEC]
  *             [--evict-timeout SEC] [--workers N] [--commit-window USEC] [--unlink-grace SEC]
+ *             [--manual-wal-flush]
  *             [--fail SPEC]... [-v] DIR
  *   stria-mds --check DIR
  */
@@ -24,15 +25,15 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: stria-mds [--listen NID]... [--port P] [--key FILE]\n"
-		"                 [--recovery-window SEC] [--evict-timeout SEC] [--workers N]\n"
-		"                 [--commit-window USEC] [--unlink-grace SEC]\n"
-		"                 [--fail NAME[,mode=M][,count=N][,value=V][,op=OPCODE]]... [-v] "
-		"DIR\n"
-		"       stria-mds --check DIR\n"
-		"DIR is an MDT formatted with mkfs.stria --mdt.  A NID is ADDR@tcp or\n"
-		"ADDR@o2ib (RDMA).  See docs/mds.md.\n");
+	fprintf(
+	    f, "usage: stria-mds [--listen NID]... [--port P] [--key FILE]\n"
+	       "                 [--recovery-window SEC] [--evict-timeout SEC] [--workers N]\n"
+	       "                 [--commit-window USEC] [--unlink-grace SEC] [--manual-wal-flush]\n"
+	       "                 [--fail NAME[,mode=M][,count=N][,value=V][,op=OPCODE]]... [-v] "
+	       "DIR\n"
+	       "       stria-mds --check DIR\n"
+	       "DIR is an MDT formatted with mkfs.stria --mdt.  A NID is ADDR@tcp or\n"
+	       "ADDR@o2ib (RDMA).  See docs/mds.md.\n");
 }
 
 static void print_problem(void *arg, const char *problem)
@@ -95,6 +96,7 @@ int main(int argc, char **argv)
 	    {"workers", required_argument, NULL, 'w'},
 	    {"commit-window", required_argument, NULL, 'W'},
 	    {"unlink-grace", required_argument, NULL, 'g'},
+	    {"manual-wal-flush", no_argument, NULL, 'M'},
 	    {"fail", required_argument, NULL, 'f'},
 	    {"check", no_argument, NULL, 'c'},
 	    {"verbose", no_argument, NULL, 'v'},
@@ -172,6 +174,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			cfg.unlink_grace_s = (int32_t)v;
+			break;
+		case 'M':
+			cfg.manual_wal_flush = true;
 			break;
 		case 'f':
 			if (cfg.nfail == MDS_SVC_MAX_FAIL) {

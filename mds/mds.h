@@ -71,6 +71,13 @@ struct mds_tx;
 
 typedef int (*mds_alloc_objects_fn)(void *arg, struct mds_tx *tx, const struct proto_fid *fid,
 				    struct proto_layout *layout);
+/*
+ * A replayed create takes back the objects of its instantiated layout: the
+ * allocator must never hand them out again.  Returns 0 or -errno (-EINVAL
+ * for an OST it does not know).
+ */
+typedef int (*mds_claim_objects_fn)(void *arg, struct mds_tx *tx, const struct proto_fid *fid,
+				    const struct proto_layout *layout);
 
 /*
  * Directory-entry name hash.  The result is reduced to 55 bits; the function
@@ -81,10 +88,12 @@ typedef uint64_t (*mds_name_hash_fn)(const char *name, size_t len);
 
 struct mds_db_opts {
 	mds_alloc_objects_fn alloc_objects; /* NULL: mds_alloc_objects_fake */
-	void *alloc_arg;
-	mds_name_hash_fn name_hash; /* NULL: mds_name_hash_default */
-	uint32_t fid_range;	    /* FIDs reserved per persisted step; 0: 4096 */
-	uint32_t commit_window_us;  /* group-commit leader waits this long first; 0: none */
+	mds_claim_objects_fn claim_objects; /* NULL: nothing to claim (the fake allocator) */
+	void *alloc_arg;		    /* both hooks' */
+	mds_name_hash_fn name_hash;	    /* NULL: mds_name_hash_default */
+	uint32_t fid_range;		    /* FIDs reserved per persisted step; 0: 4096 */
+	uint32_t commit_window_us;	    /* group-commit leader waits this long first; 0: none */
+	bool manual_wal_flush;		    /* WAL records reach the file only with their sync */
 	/*
 	 * A file that loses its last name with nobody holding it open is kept
 	 * this long (in the orphan index) for opens that looked it up just
@@ -200,6 +209,26 @@ int mds_db_wait_durable(struct mds_db *db, uint64_t ticket);
 /* mds_tx_apply() then mds_db_wait_durable(). */
 int mds_tx_commit(struct mds_tx *tx);
 
+/*
+ * Tickets count within one open of the database; they are the transaction
+ * numbers the MDS reports to clients.  The highest ticket durable:
+ */
+uint64_t mds_db_durable(struct mds_db *db);
+
+/* Failure injection (crash_after_reply): no WAL sync starts any more. */
+void mds_db_freeze_commits(struct mds_db *db);
+
+/* Names the client a transaction works for (any non-zero id; 0: the MDS). */
+void mds_tx_set_owner(struct mds_tx *tx, uint64_t owner);
+
+/*
+ * The highest ticket applied for anyone but @owner (other clients and the
+ * MDS itself).  Once it is durable, nothing @owner's transactions could have
+ * read from others can be lost in a crash: what @owner applied since may be
+ * answered before it is durable, if @owner can replay it.
+ */
+uint64_t mds_db_foreign_ticket(struct mds_db *db, uint64_t owner);
+
 /* Discards the batch, releases the locks, frees @tx.  NULL is a no-op. */
 void mds_tx_abort(struct mds_tx *tx);
 
@@ -239,6 +268,20 @@ int mds_create(struct mds_tx *tx, const struct proto_fid *parent, struct proto_s
 int mds_create_ex(struct mds_tx *tx, const struct proto_fid *parent, struct proto_str name,
 		  uint32_t mode, uint32_t flags, const struct proto_layout *layout,
 		  struct proto_attr *out, struct proto_layout *lout);
+
+/*
+ * Replays a create that was answered before it was durable and lost in a
+ * restart: the regular file @attr->fid, with @attr's permission bits, owner
+ * and times and the instantiated @layout (its objects are claimed back),
+ * under @name in @parent.  Permissions are not checked again: the original
+ * create passed them.  Returns 0 (recreated), 1 (the name already holds
+ * that FID: the create was committed after all), -EEXIST (the name or the
+ * FID is taken by something else), -EINVAL (a FID this MDT never issued, a
+ * layout that is not a file's) or -errno.  *@out gets the file's attributes.
+ */
+int mds_create_replay(struct mds_tx *tx, const struct proto_fid *parent, struct proto_str name,
+		      const struct proto_attr *attr, const struct proto_layout *layout,
+		      struct proto_attr *out);
 
 /* mkdir: as create, plus -EMLINK when @parent has MDS_LINK_MAX links; the new
  * directory inherits @parent's setgid bit and its default layout (not root's). */
@@ -542,6 +585,7 @@ struct mds_svc_cfg {
 	uint32_t evict_ms;		    /* 0: the net default */
 	int32_t commit_window_us;	    /* < 0: GC_WINDOW_DEFAULT_US; 0: no gathering */
 	int32_t unlink_grace_s;		    /* < 0: MDS_UNLINK_GRACE_S; 0: destroy at once */
+	bool manual_wal_flush;		    /* --manual-wal-flush (mds_db_opts') */
 	const char *fail[MDS_SVC_MAX_FAIL]; /* --fail specs (failinj.h) */
 	uint32_t nfail;
 };

@@ -18,6 +18,9 @@ struct make_args {
 	const struct proto_layout *layout;
 	uint32_t cflags;	   /* MDS_CREATE_* */
 	struct proto_layout *lout; /* mds_create_ex: the file's layout */
+	/* mds_create_replay: the file's FID, mode, owner, times and layout. */
+	const struct proto_attr *force;
+	const struct proto_layout *force_layout;
 };
 
 /* Reports the layout of the file created or found. */
@@ -71,6 +74,22 @@ static int make_existing(struct mds_tx *tx, const struct make_args *m, const str
 	return 1;
 }
 
+/* A replayed create meets its name: done already, or a conflict. */
+static int make_replayed(struct mds_tx *tx, const struct make_args *m, const struct dent *d,
+			 struct mds_inode *ino, struct proto_attr *out)
+{
+	int rc;
+
+	if (!proto_fid_eq(&d->fid, &m->force->fid))
+		return -EEXIST;
+	rc = inode_read(tx->db, NULL, &d->fid, ino);
+	if (rc)
+		return rc;
+	*out = ino->a;
+	make_layout_out(m, ino);
+	return 1;
+}
+
 /* The inherited parts of a new inode: group, setgid, layout. */
 static int make_inherit(struct mds_tx *tx, const struct make_args *m, struct make_state *s)
 {
@@ -79,6 +98,21 @@ static int make_inherit(struct mds_tx *tx, const struct make_args *m, struct mak
 	struct proto_fid root = proto_fid_root();
 	int rc;
 
+	if (m->force) {
+		/* A replay: everything was decided by the original create. */
+		ino->layout = *m->force_layout;
+		if (proto_layout_check_file(&ino->layout))
+			return -EINVAL;
+		if (tx->db->opts.claim_objects) {
+			rc = tx->db->opts.claim_objects(tx->db->opts.alloc_arg, tx, &ino->a.fid,
+							&ino->layout);
+			if (rc)
+				return rc;
+		}
+		ino->flags |= INODE_F_LAYOUT;
+		ino->a.blksize = ino->layout.stripe_size;
+		return 0;
+	}
 	if (dir->a.mode & S_ISGID) {
 		ino->a.gid = dir->a.gid;
 		if (S_ISDIR(ino->a.mode))
@@ -138,23 +172,41 @@ static int make_locked(struct mds_tx *tx, const struct proto_fid *pfid, const st
 	rc = ns_read_dir(tx, pfid, dir);
 	if (rc)
 		return rc;
-	rc = perm_check(&tx->creds, &dir->a, PERM_EXEC);
+	rc = m->force ? 0 : perm_check(&tx->creds, &dir->a, PERM_EXEC);
 	if (rc)
 		return rc;
 	rc = dirent_find_slot(tx->db, pfid, m->name, &d, &slot);
+	if (rc == 0 && m->force)
+		return make_replayed(tx, m, &d, ino, out);
 	if (rc == 0)
 		return make_existing(tx, m, &d, ino, out);
 	if (rc != -ENOENT)
 		return rc;
-	rc = perm_check(&tx->creds, &dir->a, PERM_WRITE);
+	rc = m->force ? 0 : perm_check(&tx->creds, &dir->a, PERM_WRITE);
 	if (rc)
 		return rc;
 	if (S_ISDIR(m->mode) && dir->a.nlink >= MDS_LINK_MAX)
 		return -EMLINK;
-	rc = fid_alloc(&tx->db->fids, tx->db->kv, &fid);
-	if (rc)
-		return rc;
+	if (m->force) {
+		fid = m->force->fid;
+		if (!fid_alloc_issued(&tx->db->fids, &fid))
+			return -EINVAL;
+		rc = inode_read(tx->db, NULL, &fid, ino);
+		if (rc != -ENOENT)
+			return rc ? rc : -EEXIST; /* the FID lives on under another name */
+	} else {
+		rc = fid_alloc(&tx->db->fids, tx->db->kv, &fid);
+		if (rc)
+			return rc;
+	}
 	inode_init(ino, tx, &fid, m->mode);
+	if (m->force) {
+		ino->a.uid = m->force->uid;
+		ino->a.gid = m->force->gid;
+		ino->a.atime = m->force->atime;
+		ino->a.mtime = m->force->mtime;
+		ino->a.ctime = m->force->ctime;
+	}
 	ino->a.rdev = m->rdev;
 	if (S_ISLNK(m->mode)) {
 		memcpy(ino->target, m->target.s, m->target.len);
@@ -278,6 +330,22 @@ int mds_create_ex(struct mds_tx *tx, const struct proto_fid *parent, struct prot
 
 	tx_op_begin(tx);
 	rc = make_node(tx, parent, &m, out);
+	return tx_op_end(tx, rc);
+}
+
+int mds_create_replay(struct mds_tx *tx, const struct proto_fid *parent, struct proto_str name,
+		      const struct proto_attr *attr, const struct proto_layout *layout,
+		      struct proto_attr *out)
+{
+	struct make_args m = {.name = name,
+			      .mode = S_IFREG | (attr->mode & 07777),
+			      .cflags = MDS_CREATE_EXCL,
+			      .force = attr,
+			      .force_layout = layout};
+	int rc;
+
+	tx_op_begin(tx);
+	rc = S_ISREG(attr->mode) ? make_node(tx, parent, &m, out) : -EINVAL;
 	return tx_op_end(tx, rc);
 }
 

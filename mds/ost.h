@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The MDS's side of its OSTs (private to mds/): one net_client per registered
- * OST, orphan cleanup on every (re)connection, a pool of precreated object
+ * OST, orphan cleanup on every (re)connection (after the recovery window,
+ * when one is open, so that replayed creates get their objects back), a
+ * pool of precreated object
  * ids refilled in the background, cached statfs, and object placement (the
  * core's alloc_objects hook).  The last id assigned per OST is persisted
  * under 'P' 'L' ost(be32) in the batch of the create that assigns it.
@@ -66,5 +68,12 @@ int ost_set_call(struct ost_set *set, uint32_t index, struct net_req *req, bool 
 /* The core's alloc_objects hook (arg: the ost_set). */
 int ost_alloc_objects(void *arg, struct mds_tx *tx, const struct proto_fid *fid,
 		      struct proto_layout *layout);
+/*
+ * The core's claim_objects hook: a replayed create's objects count as
+ * assigned again (persisted with its batch), so orphan cleanup keeps them
+ * and the pool never hands them out.  -EINVAL for an OST not registered.
+ */
+int ost_claim_objects(void *arg, struct mds_tx *tx, const struct proto_fid *fid,
+		      const struct proto_layout *l);
 
 #endif

@@ -174,9 +174,15 @@ static void on_state(struct net_client *cl, enum net_client_state st, void *arg)
 		o->refilling = false;
 		o->cleaning = false;
 		o->conn_seq++;
-		NET_INFO("%s: connected; orphan cleanup above id %" PRIu64, o->name,
-			 o->last_assigned);
-		cleanup_send(o);
+		if (rec_active(set->svc)) {
+			/* Replayed creates may still claim objects above last_assigned. */
+			NET_INFO("%s: connected; orphan cleanup waits for the recovery window",
+				 o->name);
+		} else {
+			NET_INFO("%s: connected; orphan cleanup above id %" PRIu64, o->name,
+				 o->last_assigned);
+			cleanup_send(o);
+		}
 	} else if (st != NET_CLIENT_CONNECTED && o->connected) {
 		o->connected = false;
 		o->ready = false;
@@ -463,7 +469,7 @@ void ost_set_tick(struct ost_set *set)
 		struct net_req *req;
 		struct ost_cb *cb;
 
-		if (o->connected && !o->ready && !o->cleaning)
+		if (o->connected && !o->ready && !o->cleaning && !rec_active(set->svc))
 			cleanup_send(o);
 		ost_refill(o);
 		if (!o->ready || o->sfs_inflight || now - o->sfs_ms < OST_STATFS_MAX_AGE_MS)

@@ -283,3 +283,31 @@ out:
 	free(members);
 	return rc;
 }
+
+int ost_claim_objects(void *arg, struct mds_tx *tx, const struct proto_fid *fid,
+		      const struct proto_layout *l)
+{
+	struct ost_set *set = arg;
+	int rc = 0;
+
+	pthread_mutex_lock(&set->mu);
+	for (uint32_t i = 0; i < l->nobjs && rc == 0; i++)
+		if (!ost_find(set, l->objs[i].ost_idx))
+			rc = -EINVAL;
+	for (uint32_t i = 0; i < l->nobjs && rc == 0; i++) {
+		struct ost *o = ost_find(set, l->objs[i].ost_idx);
+		uint64_t id = l->objs[i].objid;
+
+		if (id > o->last_assigned)
+			o->last_assigned = id;
+		if (o->next <= id)
+			o->next = id + 1;
+	}
+	pthread_mutex_unlock(&set->mu);
+	if (rc == 0)
+		rc = mds_tx_on_apply(tx, lastid_hook, set);
+	if (rc)
+		NET_ERR("replayed create of " PROTO_FID_F ": cannot claim its %u object(s): %s",
+			PROTO_FID_P(fid), l->nobjs, strerror(-rc));
+	return rc;
+}

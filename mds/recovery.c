@@ -11,6 +11,8 @@
  */
 #include "svc.h"
 
+#include "ost.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +165,7 @@ void rec_tick(struct mds_svc *svc)
 	NET_INFO("%s: recovery window closed: %u of %u client(s) came back", svc->id.name, seen,
 		 svc->rec_expected);
 	orphan_cleanup(svc);
+	ost_set_tick(svc->osts); /* the OSTs' orphan cleanup waited for this */
 	for (; p; p = next) {
 		next = p->next;
 		svc_run(svc, p->r);

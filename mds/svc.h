@@ -59,8 +59,10 @@ struct svc_client {
 	struct svc_handle **hb;	    /* mu */
 	uint32_t hnb, nhandles;	    /* mu */
 	_Atomic uint64_t acked_xid; /* highest acked xid seen in a request */
+	uint64_t id;		    /* unique in this process: its transactions' owner */
 	bool evicted;		    /* svc->cl_mu */
-	bool persisted;		    /* svc->cl_mu: in the persisted client list */
+	bool persisted;		    /* svc->cl_mu: being added to the persisted client list */
+	_Atomic bool recorded;	    /* in the persisted client list, durably */
 	struct svc_client *next;    /* svc->clients or svc->evicted (cl_mu) */
 };
 
@@ -82,6 +84,8 @@ struct mds_svc {
 	struct mgs *mgs;
 	struct ost_set *osts;
 	_Atomic uint64_t handle_seq;
+	_Atomic uint64_t client_seq;	/* svc_client.id */
+	_Atomic uint64_t early_answers; /* svc_commit_early() answers before durable */
 
 	pthread_mutex_t cl_mu;		/* protects clients, evicted */
 	struct svc_client *clients;	/* cl_mu: attached exports' state */
@@ -136,6 +140,20 @@ int rlog_trim(struct mds_svc *svc);
 
 /* The per-client state of the request's export (never NULL once attached). */
 struct svc_client *svc_client_of(struct net_srv_req *r);
+
+/*
+ * svc_commit() for a change the client can replay (a create that made a new
+ * file, sent with PROTO_CREATE_F_REPLAYABLE).  When the client is recorded
+ * for recovery and everything others applied before is durable, the batch
+ * is applied but not waited for: *@early gets its ticket (the reply's
+ * transno), the caller sends the reply and then calls svc_commit_finish().
+ * Otherwise *@early is 0 and this is svc_commit().
+ */
+int svc_commit_early(struct mds_svc *svc, struct net_srv_req *r, struct mds_tx *tx, int status,
+		     uint64_t *early);
+/* Waits for an early-answered batch to be durable (and leads its sync); @r
+ * may be gone (answered), so the opcode comes alone. */
+void svc_commit_finish(struct mds_svc *svc, uint16_t op, uint64_t ticket);
 
 /* Wakes the housekeeping thread (destroy queue has work, a window to end). */
 void svc_kick(struct mds_svc *svc);

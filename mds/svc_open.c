@@ -192,6 +192,65 @@ static int reopen(struct mds_svc *svc, const struct proto_fid *fid, uint32_t fla
 	return mds_tx_commit(tx);
 }
 
+/*
+ * A create answered before it was durable, replayed after a restart.  The
+ * original's reply record means it was committed after all.  Otherwise the
+ * file is made again as it was (FID, owner, mode, times, objects), but only
+ * inside the recovery window: after it, other clients may have reused the
+ * name and orphan cleanup has destroyed the objects.
+ */
+static void create_replay(struct mds_svc *svc, struct net_srv_req *r, struct svc_client *cl,
+			  const struct proto_mds_create_req *m, struct proto_mds_open_rep *rep)
+{
+	const struct proto_fid *fid = &m->replay_attr.fid;
+	struct rlog_rec rec;
+	struct mds_tx *tx;
+	int rc, status;
+
+	rc = rlog_get(svc->db, cl->uuid, m->replay_xid, &rec);
+	if (rc == 0) {
+		NET_INFO("%s: client %s replayed the create of " PROTO_FID_F
+			 " (xid %llu): committed before the restart",
+			 svc->id.name, cl->uuid_str, PROTO_FID_P(fid),
+			 (unsigned long long)m->replay_xid);
+		proto_put_bytes(net_srv_reply_body(r), rec.body, rec.len);
+		free(rec.body);
+		svc_send(svc, r, rec.opcode == PROTO_OP_MDS_CREATE ? rec.status : -EPROTO);
+		return;
+	}
+	if (rc != -ENOENT) {
+		svc_reply(svc, r, rc);
+		return;
+	}
+	if (!rec_active(svc)) {
+		NET_ERR("%s: client %s replayed the create of " PROTO_FID_F " '%.*s' after the "
+			"recovery window closed: refused, the file is lost",
+			svc->id.name, cl->uuid_str, PROTO_FID_P(fid), (int)m->name.len, m->name.s);
+		svc_reply(svc, r, -ESTALE);
+		return;
+	}
+	if (svc_tx_begin(svc, r, &tx))
+		return;
+	rc = mds_create_replay(tx, &m->parent, m->name, &m->replay_attr, &m->layout, &rep->attr);
+	if (rc >= 0) {
+		rep->flags = PROTO_OPEN_REP_F_LAYOUT | (rc == 0 ? PROTO_OPEN_REP_F_CREATED : 0);
+		rep->layout = m->layout;
+		mds_tx_dirs(tx, &rep->dirs);
+		rc = proto_mds_open_rep_enc(net_srv_reply_body(r), rep);
+	}
+	status = svc_commit(svc, r, tx, rc);
+	if (status == 0)
+		NET_INFO("%s: client %s replayed the create of " PROTO_FID_F " '%.*s': %s",
+			 svc->id.name, cl->uuid_str, PROTO_FID_P(fid), (int)m->name.len, m->name.s,
+			 rep->flags & PROTO_OPEN_REP_F_CREATED ? "recreated" : "in place");
+	else
+		NET_ERR("%s: client %s replayed the create of " PROTO_FID_F
+			" '%.*s' in " PROTO_FID_F ": %s",
+			svc->id.name, cl->uuid_str, PROTO_FID_P(fid), (int)m->name.len, m->name.s,
+			PROTO_FID_P(&m->parent), strerror(-status));
+	svc_send(svc, r, status);
+}
+
 void svc_h_create(struct net_srv_req *r, void *arg)
 {
 	struct mds_svc *svc = arg;
@@ -200,11 +259,19 @@ void svc_h_create(struct net_srv_req *r, void *arg)
 	struct proto_mds_open_rep *rep = calloc(1, sizeof(*rep));
 	uint32_t cflags = 0, oflags = 0;
 	struct mds_tx *tx = NULL;
+	uint64_t early = 0;
 	int rc, status;
 
 	rc = m && rep && cl ? DECODE(r, proto_mds_create_req_dec, m) : -ENOMEM;
+	/* The header's replay flag (not parked) and the body's go together. */
+	if (rc == 0 && !(m->flags & PROTO_CREATE_F_REPLAY) != !net_srv_req_replay(r))
+		rc = -EPROTO;
 	if (rc) {
 		svc_reply(svc, r, rc);
+		goto out;
+	}
+	if (m->flags & PROTO_CREATE_F_REPLAY) {
+		create_replay(svc, r, cl, m, rep);
 		goto out;
 	}
 	if (m->flags & PROTO_CREATE_F_EXCL)
@@ -232,10 +299,16 @@ void svc_h_create(struct net_srv_req *r, void *arg)
 		mds_tx_dirs(tx, &rep->dirs);
 		rc = proto_mds_open_rep_enc(net_srv_reply_body(r), rep);
 	}
-	status = svc_commit(svc, r, tx, rc);
+	/* Only a new file is answered early: the client replays it as one. */
+	if (rc == 0 && (m->flags & PROTO_CREATE_F_REPLAYABLE))
+		status = svc_commit_early(svc, r, tx, rc, &early);
+	else
+		status = svc_commit(svc, r, tx, rc);
 	if (status == 0 && rep->handle && svc_handle_add(cl, rep->handle, &rep->attr.fid, oflags))
 		status = -ENOMEM; /* the reference stays until eviction */
 	svc_send(svc, r, status);
+	if (early)
+		svc_commit_finish(svc, PROTO_OP_MDS_CREATE, early);
 out:
 	free(m);
 	free(rep);
@@ -376,6 +449,15 @@ void svc_h_sync(struct net_srv_req *r, void *arg)
 			else
 				rc = mds_tx_commit(tx);
 		}
+	}
+	/*
+	 * fsync and fsyncdir: everything applied so far is durable before the
+	 * answer, creates answered early included (no sync if it already is).
+	 */
+	if (rc == 0) {
+		rc = mds_db_wait_durable(svc->db, mds_db_applied(svc->db));
+		if (rc == 0)
+			net_server_note_committed(svc->srv, mds_db_durable(svc->db));
 	}
 	if (rc == 0)
 		rc = mds_getattr(svc->db, &m.fid, &out.attr);

@@ -205,6 +205,11 @@ int mds_tx_apply(struct mds_tx *tx, uint64_t *ticket)
 			goto unlock;
 	}
 	t = gc_ticket(&db->gc);
+	if (tx->owner != db->last_owner) {
+		db->other_ticket = db->last_owner_ticket;
+		db->last_owner = tx->owner;
+	}
+	db->last_owner_ticket = t;
 unlock:
 	pthread_mutex_unlock(&db->apply_mu);
 	if (rc)
@@ -239,6 +244,31 @@ unlock:
 out:
 	tx_free(tx);
 	return rc;
+}
+
+void mds_tx_set_owner(struct mds_tx *tx, uint64_t owner)
+{
+	tx->owner = owner;
+}
+
+uint64_t mds_db_foreign_ticket(struct mds_db *db, uint64_t owner)
+{
+	uint64_t t;
+
+	pthread_mutex_lock(&db->apply_mu);
+	t = owner == db->last_owner ? db->other_ticket : db->last_owner_ticket;
+	pthread_mutex_unlock(&db->apply_mu);
+	return t;
+}
+
+void mds_db_freeze_commits(struct mds_db *db)
+{
+	gc_freeze(&db->gc);
+}
+
+uint64_t mds_db_durable(struct mds_db *db)
+{
+	return gc_durable(&db->gc);
 }
 
 int mds_db_wait_durable(struct mds_db *db, uint64_t ticket)

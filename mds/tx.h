@@ -26,6 +26,7 @@ struct tx_open_delta {
 struct mds_tx {
 	struct mds_db *db;
 	struct proto_creds creds;
+	uint64_t owner; /* mds_tx_set_owner(); 0: the MDS itself */
 	struct kv_batch *b;
 	struct proto_time now; /* the timestamp of every change in this tx */
 	struct proto_fid locks[TX_MAX_LOCKS];

@@ -18,6 +18,7 @@ static const char *const points[NPOINTS] = {
     [PROTO_FAIL_CRASH_BEFORE_APPLY - PROTO_FAIL_POINT_FIRST] = "crash_before_apply",
     [PROTO_FAIL_CRASH_AFTER_APPLY - PROTO_FAIL_POINT_FIRST] = "crash_after_apply",
     [PROTO_FAIL_CRASH_AFTER_COMMIT - PROTO_FAIL_POINT_FIRST] = "crash_after_commit",
+    [PROTO_FAIL_CRASH_AFTER_REPLY - PROTO_FAIL_POINT_FIRST] = "crash_after_reply",
 };
 
 static const char *const modes[] = {

@@ -26,8 +26,9 @@ enum proto_fail_point {
 	PROTO_FAIL_CRASH_BEFORE_APPLY = 0x104, /* _exit(9) before the batch is applied */
 	PROTO_FAIL_CRASH_AFTER_APPLY = 0x105,  /* _exit(9) after apply, before the WAL sync */
 	PROTO_FAIL_CRASH_AFTER_COMMIT = 0x106, /* _exit(9) when durable, before the reply */
+	PROTO_FAIL_CRASH_AFTER_REPLY = 0x107,  /* _exit(9) after an early reply, before the sync */
 	PROTO_FAIL_POINT_FIRST = PROTO_FAIL_DROP_REQUEST,
-	PROTO_FAIL_POINT_LAST = PROTO_FAIL_CRASH_AFTER_COMMIT,
+	PROTO_FAIL_POINT_LAST = PROTO_FAIL_CRASH_AFTER_REPLY,
 };
 
 /* The name of point @id ("drop_reply"), or NULL for an unknown id. */

@@ -236,6 +236,10 @@ int proto_mds_create_req_enc(struct proto_cur *c, const struct proto_mds_create_
 	proto_put_u32(c, m->open_flags);
 	if (m->flags & PROTO_CREATE_F_LAYOUT)
 		proto_layout_enc(c, &m->layout);
+	if (m->flags & PROTO_CREATE_F_REPLAY) {
+		proto_put_u64(c, m->replay_xid);
+		proto_attr_enc(c, &m->replay_attr);
+	}
 	return proto_cur_err(c);
 }
 
@@ -249,6 +253,13 @@ int proto_mds_create_req_dec(struct proto_cur *c, struct proto_mds_create_req *m
 	check_flags(c, m->flags, PROTO_CREATE_F_ALL);
 	if (!proto_cur_err(c) && (m->flags & PROTO_CREATE_F_LAYOUT))
 		proto_layout_dec(c, &m->layout);
+	if (!proto_cur_err(c) && (m->flags & PROTO_CREATE_F_REPLAY)) {
+		m->replay_xid = proto_get_u64(c);
+		proto_attr_dec(c, &m->replay_attr);
+		/* A replay recreates an instantiated file: its layout must come along. */
+		if (!(m->flags & PROTO_CREATE_F_LAYOUT) || m->layout.nobjs == 0)
+			proto_cur_fail(c, -EPROTO);
+	}
 	return proto_cur_finish(c);
 }
 

@@ -153,16 +153,32 @@ int proto_mds_setattr_req_dec(struct proto_cur *c, struct proto_mds_setattr_req 
 #define PROTO_CREATE_F_EXCL   (1u << 0) /* fail with -EEXIST if the name exists */
 #define PROTO_CREATE_F_OPEN   (1u << 1) /* open intent: also open with open_flags */
 #define PROTO_CREATE_F_LAYOUT (1u << 2) /* a layout template follows */
-#define PROTO_CREATE_F_ALL    0x7u
+/*
+ * The client keeps this request until the MDS reports its transno committed
+ * (struct proto_rep_pre), so the MDS may answer a new file before its batch
+ * is durable.  Without it the answer waits for the WAL sync.
+ */
+#define PROTO_CREATE_F_REPLAYABLE (1u << 3)
+/*
+ * A create answered before it was durable, replayed after an MDS restart
+ * (sent with PROTO_F_REPLAY): replay_xid and replay_attr follow, and the
+ * layout (PROTO_CREATE_F_LAYOUT) is the file's instantiated layout.  The
+ * MDS recreates the file with that FID, owner, mode, times and objects, or
+ * answers the original reply if the create was committed after all.
+ */
+#define PROTO_CREATE_F_REPLAY (1u << 4)
+#define PROTO_CREATE_F_ALL    0x1fu
 
 /* A regular file; mode carries the permission bits (the MDS sets S_IFREG). */
 struct proto_mds_create_req {
 	struct proto_fid parent;
 	struct proto_str name;
 	uint32_t mode;
-	uint32_t flags;		    /* PROTO_CREATE_F_* */
-	uint32_t open_flags;	    /* Linux O_* flags, with PROTO_CREATE_F_OPEN */
-	struct proto_layout layout; /* template, with PROTO_CREATE_F_LAYOUT */
+	uint32_t flags;		       /* PROTO_CREATE_F_* */
+	uint32_t open_flags;	       /* Linux O_* flags, with PROTO_CREATE_F_OPEN */
+	struct proto_layout layout;    /* template, or the file's with PROTO_CREATE_F_REPLAY */
+	uint64_t replay_xid;	       /* PROTO_CREATE_F_REPLAY: the original request's xid */
+	struct proto_attr replay_attr; /* PROTO_CREATE_F_REPLAY: the original reply's */
 };
 
 int proto_mds_create_req_enc(struct proto_cur *c, const struct proto_mds_create_req *m);

@@ -412,12 +412,82 @@ static void link_limit_is_emlink(void **state)
 	assert_true(t_check(t) > 0);
 }
 
+/* Replays a create; returns its result (the tx is committed or aborted). */
+static int replay(struct t_mds *t, const char *name, const struct proto_attr *a,
+		  const struct proto_layout *l, struct proto_attr *out)
+{
+	struct mds_tx *tx;
+	int rc;
+
+	assert_int_equal(mds_tx_begin(t->db, &t_alice, &tx), 0);
+	rc = mds_create_replay(tx, &t->root, t_n(name), a, l, out);
+	if (rc < 0)
+		mds_tx_abort(tx);
+	else
+		assert_int_equal(mds_tx_commit(tx), 0);
+	return rc;
+}
+
+/*
+ * A create lost in a crash (here: applied never) comes back with its FID,
+ * mode, owner, times and objects; a second replay finds it; a name or FID
+ * taken by something else and a FID never issued are refused.
+ */
+static void create_replay_recreates_the_lost_file(void **state)
+{
+	struct t_mds *t = *state;
+	struct proto_layout *l = calloc(2, sizeof(*l)), *got = l + 1;
+	struct proto_attr a, b, c;
+	struct mds_tx *tx;
+
+	/* The original: its FID and objects are handed out, its batch is lost. */
+	assert_int_equal(mds_tx_begin(t->db, &t_root, &tx), 0);
+	assert_int_equal(mds_create_ex(tx, &t->root, t_n("lost"), 0640, 0, NULL, &a, l), 0);
+	mds_tx_abort(tx);
+	assert_int_equal(t_lookup(t, &t->root, "lost", &b), -ENOENT);
+	a.uid = 1234;
+	a.gid = 5678;
+	a.mode = S_IFREG | 0604;
+	a.mtime = (struct proto_time){1000, 1};
+	a.ctime = (struct proto_time){1000, 2};
+	a.atime = (struct proto_time){1000, 3};
+	/* Not checked again: alice may not write in the root, the original could. */
+	assert_int_equal(replay(t, "lost", &a, l, &b), 0);
+	assert_int_equal(t_lookup(t, &t->root, "lost", &c), 0);
+	assert_true(proto_fid_eq(&c.fid, &a.fid));
+	assert_int_equal(c.uid, 1234);
+	assert_int_equal(c.gid, 5678);
+	assert_int_equal(c.mode, S_IFREG | 0604);
+	assert_int_equal(c.mtime.sec, 1000);
+	assert_int_equal(c.ctime.nsec, 2);
+	assert_int_equal(mds_getlayout(t->db, &a.fid, got), 0);
+	assert_int_equal(got->nobjs, l->nobjs);
+	assert_int_equal(got->objs[0].objid, l->objs[0].objid);
+	/* Again (the reply was lost, or it had been committed): found in place. */
+	assert_int_equal(replay(t, "lost", &a, l, &b), 1);
+	/* The name holds another file, or the FID lives under another name. */
+	assert_int_equal(t_create(t, &t_root, &t->root, "other", 0644, &b), 0);
+	assert_int_equal(replay(t, "other", &a, l, &c), -EEXIST);
+	c = b;
+	assert_int_equal(replay(t, "third", &c, l, &b), -EEXIST);
+	/* A FID the allocator never handed out. */
+	c.fid.oid += 1000000;
+	assert_int_equal(replay(t, "fourth", &c, l, &b), -EINVAL);
+	/* Only regular files. */
+	c = a;
+	c.mode = S_IFDIR | 0755;
+	assert_int_equal(replay(t, "fifth", &c, l, &b), -EINVAL);
+	assert_int_equal(t_check(t), 0);
+	free(l);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(format_refuses_existing_database, t_setup, t_teardown),
     cmocka_unit_test(open_unformatted_is_enoent),
     cmocka_unit_test_setup_teardown(root_has_default_layout_and_fid, t_setup, t_teardown),
     cmocka_unit_test_setup_teardown(create_then_lookup_finds_it, t_setup, t_teardown),
     cmocka_unit_test_setup_teardown(create_exclusive_existing_is_eexist, t_setup, t_teardown),
+    cmocka_unit_test_setup_teardown(create_replay_recreates_the_lost_file, t_setup, t_teardown),
     cmocka_unit_test_setup_teardown(create_bad_names_are_rejected, t_setup, t_teardown),
     cmocka_unit_test_setup_teardown(create_in_missing_or_file_parent_fails, t_setup, t_teardown),
     cmocka_unit_test_setup_teardown(lookup_dot_and_dotdot, t_setup, t_teardown),

@@ -79,7 +79,7 @@ static struct proto_mds_name_req s_name_req;
 static struct proto_mds_attr_rep s_attr_rep;
 static struct proto_mds_getattr_rep s_getattr_rep, s_getattr_rep_nolayout;
 static struct proto_mds_setattr_req s_setattr_req;
-static struct proto_mds_create_req s_create_req, s_create_req_plain;
+static struct proto_mds_create_req s_create_req, s_create_req_plain, s_create_req_replay;
 static struct proto_mds_open_req s_open_req, s_open_req_replay;
 static struct proto_mds_open_rep s_open_rep, s_open_rep_nolayout;
 static struct proto_mds_mkdir_req s_mkdir_req;
@@ -183,12 +183,18 @@ static void samples_init(void)
 	    .parent = fid_a,
 	    .name = name,
 	    .mode = S_IFREG | 0640,
-	    .flags = PROTO_CREATE_F_ALL,
+	    .flags = PROTO_CREATE_F_ALL & ~PROTO_CREATE_F_REPLAY,
 	    .open_flags = 0101, /* O_WRONLY | O_CREAT */
 	};
 	layout_template_max(&s_create_req.layout);
 	s_create_req_plain = s_create_req;
 	s_create_req_plain.flags = PROTO_CREATE_F_EXCL;
+	/* The largest replay: a file's full layout and the original attributes. */
+	s_create_req_replay = s_create_req_plain;
+	s_create_req_replay.flags = PROTO_CREATE_F_ALL;
+	layout_file_max(&s_create_req_replay.layout);
+	s_create_req_replay.replay_xid = 0x1122334455667788ULL;
+	s_create_req_replay.replay_attr = attr;
 
 	s_open_req = (struct proto_mds_open_req){fid_a, 02, 0, 0};
 	s_open_req_replay = (struct proto_mds_open_req){fid_a, 02, PROTO_OPEN_F_REPLAY, 0x55};
@@ -305,6 +311,7 @@ static const struct t_msg table[] = {
     T_MSG(PROTO_OP_MDS_SETATTR, R, mds_attr_rep, &s_attr_rep),
     T_MSG(PROTO_OP_MDS_CREATE, Q, mds_create_req, &s_create_req),
     T_MSG(0, Q, mds_create_req, &s_create_req_plain),
+    T_MSG(PROTO_OP_MDS_CREATE, Q, mds_create_req, &s_create_req_replay),
     T_MSG(PROTO_OP_MDS_CREATE, R, mds_open_rep, &s_open_rep),
     T_MSG(PROTO_OP_MDS_MKDIR, Q, mds_mkdir_req, &s_mkdir_req),
     T_MSG(PROTO_OP_MDS_MKDIR, R, mds_attr_rep, &s_attr_rep),
@@ -510,8 +517,12 @@ static void msg_mds_unknown_flags_fail(void **state)
 	assert_int_equal(T_PATCH_DEC(mds_setattr_req, &s_setattr_req, 16, 1u << 9), -EPROTO);
 	/* create flags: after parent, name, mode */
 	assert_int_equal(
-	    T_PATCH_DEC(mds_create_req, &s_create_req_plain, 16 + 2 + PROTO_NAME_MAX + 4, 1u << 3),
+	    T_PATCH_DEC(mds_create_req, &s_create_req_plain, 16 + 2 + PROTO_NAME_MAX + 4, 1u << 5),
 	    -EPROTO);
+	/* a replay without the file's layout */
+	assert_int_equal(T_PATCH_DEC(mds_create_req, &s_create_req_plain,
+				     16 + 2 + PROTO_NAME_MAX + 4, PROTO_CREATE_F_REPLAY),
+			 -EPROTO);
 	/* rename: unknown bit, and NOREPLACE|EXCHANGE together */
 	r = (struct proto_mds_rename_req){fid_a, {"a", 1}, fid_b, {"b", 1}, 0};
 	assert_int_equal(T_PATCH_DEC(mds_rename_req, &r, 16 + 3 + 16 + 3, 4), -EPROTO);
