@@ -256,6 +256,8 @@ void fc_dir_attr_drop(struct fc_node *node);
 
 /* A request for @op carrying the credentials of @freq (NULL: root). */
 struct net_req *fc_mds_req(fuse_req_t freq, uint16_t op);
+/* The credentials fc_mds_req() sends for @freq (root's for NULL). */
+void fc_req_creds(fuse_req_t freq, struct proto_creds *cr);
 /* fc_rset_send to the MDS (notes the reply's target-table generation). */
 void fc_mds_send(struct fc_rset *rs, struct net_req *req, fc_rpc_fn fn, void *arg);
 /*
@@ -306,7 +308,40 @@ struct fc_file {
 /* Registers / unregisters @f in the open-file list (replayed after an MDS restart). */
 void fc_files_add(struct fc_fs *fs, struct fc_file *f);
 void fc_files_del(struct fc_fs *fs, struct fc_file *f);
-/* Called on the loop thread when the MDS connection state changes. */
+/*
+ * Sends an open replay (PROTO_F_REPLAY) for every open file, each in its own
+ * set completing with @done (priv unused).  Returns how many were sent.
+ */
+uint32_t fc_files_replay(struct fc_fs *fs, fc_done_fn done);
+
+/* ---- replay.c: creates kept for replay, recovery after an MDS restart ---- */
+
+/*
+ * Creates the MDS answered before they were durable (transno above
+ * last_committed) are kept, encoded as their replay, until a reply reports
+ * them committed.  At most FC_RETAIN_MAX: beyond it creates ask for the
+ * synchronous answer instead.
+ */
+#define FC_RETAIN_MAX 1024
+
+/* Whether a new create may ask to be answered before it is durable. */
+bool fc_retain_room(struct fc_fs *fs);
+/*
+ * Keeps the create @m (with its caller's @creds) sent as @req, answered by
+ * @rep: if the reply's transno is not yet committed.  Out of memory, it is
+ * not kept (logged): only a restart within the next sync could lose it.
+ */
+void fc_retain_create(struct fc_fs *fs, struct net_req *req, const struct proto_creds *creds,
+		      const struct proto_mds_create_req *m, const struct proto_mds_open_rep *rep);
+/* Drops what @pre reports committed (every MDS reply, on the loop thread). */
+void fc_retain_note(struct fc_fs *fs, const struct proto_rep_pre *pre);
+/* Frees what is kept (unmount). */
+void fc_retain_free(struct fc_fs *fs);
+/*
+ * The MDS connection's state callback (loop thread).  After an MDS restart:
+ * hold every queued request, replay the kept creates, then reclaim the open
+ * handles, then release the queue (resends, then new requests).
+ */
 void fc_replay_on_state(struct net_client *cl, enum net_client_state st, void *arg);
 /* After a truncate through this client: writers of @node quote @dv from now on. */
 void fc_files_set_dv(struct fc_fs *fs, struct fc_node *node, uint64_t dv);
@@ -325,7 +360,16 @@ struct fc_fs {
 	struct fc_targets *tgts;
 	_Atomic uint64_t mds_boot; /* boot instance whose opens we hold */
 	pthread_mutex_t files_mu;
-	struct fc_file *files;		       /* files_mu: every open file */
+	struct fc_file *files; /* files_mu: every open file */
+	/* replay.c */
+	pthread_mutex_t retain_mu;
+	struct fc_retained *retained; /* retain_mu: creates kept for replay */
+	_Atomic uint32_t nretained;
+	bool rec_busy;			       /* loop thread: a recovery is under way */
+	bool rec_again;			       /* loop thread: the MDS restarted again meanwhile */
+	uint32_t rec_pending;		       /* loop thread: replays of this phase in flight */
+	uint32_t rec_creates;		       /* loop thread: creates replayed in this recovery */
+	uint32_t rec_lost;		       /* loop thread: of which failed */
 	_Atomic uint64_t rpcs[PROTO_OP_LIMIT]; /* RPCs sent through sets, per opcode */
 	_Atomic uint64_t getattr_local;	       /* GETATTRs answered from post-op attributes */
 	char mountpoint[4096];

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-struct net_req *fc_mds_req(fuse_req_t freq, uint16_t op)
+void fc_req_creds(fuse_req_t freq, struct proto_creds *out)
 {
 	struct proto_creds cr = {0};
 
@@ -26,6 +26,14 @@ struct net_req *fc_mds_req(fuse_req_t freq, uint16_t op)
 			cr.ngroups = n > 0 ? (uint32_t)n : 0;
 		}
 	}
+	*out = cr;
+}
+
+struct net_req *fc_mds_req(fuse_req_t freq, uint16_t op)
+{
+	struct proto_creds cr;
+
+	fc_req_creds(freq, &cr);
 	return net_req_new(op, &cr);
 }
 

@@ -167,9 +167,18 @@ void fc_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fc_rset_seal(rs);
 }
 
+/* A create in flight: what create_done needs to keep it for replay. */
+struct create_ctx {
+	struct fuse_file_info fi;
+	struct proto_creds creds;
+	struct proto_mds_create_req m; /* name points into name[] */
+	char name[PROTO_NAME_MAX + 1];
+};
+
 static void create_done(struct fc_rset *rs, int status)
 {
-	struct fuse_file_info *fi = rs->priv;
+	struct create_ctx *cx = rs->priv;
+	struct fuse_file_info *fi = &cx->fi;
 	struct proto_mds_open_rep *rep = NULL;
 	struct fuse_entry_param e;
 	struct fc_node *node;
@@ -186,6 +195,9 @@ static void create_done(struct fc_rset *rs, int status)
 	}
 	if (status == 0 && !(rep->flags & PROTO_OPEN_REP_F_OPENED))
 		status = -EPROTO;
+	/* Kept before anything can fail: the MDS has the file either way. */
+	if (status == 0 && (cx->m.flags & PROTO_CREATE_F_REPLAYABLE))
+		fc_retain_create(rs->fs, fc_rset_req(rs, 0), &cx->creds, &cx->m, rep);
 	fc_rset_dirs_done(rs, status ? NULL : &rep->dirs);
 	node = status == 0 ? fc_node_get(rs->fs->nodes, &rep->attr.fid, 1) : NULL;
 	if (status == 0 && !node)
@@ -208,43 +220,48 @@ static void create_done(struct fc_rset *rs, int status)
 	}
 out:
 	free(rep);
-	free(fi);
+	free(cx);
 }
 
 void fc_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		  struct fuse_file_info *fi)
 {
 	struct fc_fs *fs = fc_fs_of(req);
-	struct proto_mds_create_req *m = calloc(1, sizeof(*m));
-	struct fuse_file_info *fic = malloc(sizeof(*fic));
+	struct create_ctx *cx = calloc(1, sizeof(*cx));
+	struct proto_mds_create_req *m = cx ? &cx->m : NULL;
 	struct net_req *r = NULL;
 	struct fc_rset *rs = NULL;
-	int rc = m && fic ? 0 : -ENOMEM;
+	size_t len = strlen(name);
+	int rc = cx ? 0 : -ENOMEM;
 
-	if (rc == 0 && strlen(name) > PROTO_NAME_MAX)
+	if (rc == 0 && len > PROTO_NAME_MAX)
 		rc = -ENAMETOOLONG;
 	if (rc == 0) {
+		memcpy(cx->name, name, len + 1);
+		cx->fi = *fi;
+		fc_req_creds(req, &cx->creds);
 		m->parent = fc_node_of(fs->nodes, parent)->fid;
-		m->name.s = name;
-		m->name.len = (uint32_t)strlen(name);
+		m->name.s = cx->name;
+		m->name.len = (uint32_t)len;
 		m->mode = mode & 07777;
 		m->flags = PROTO_CREATE_F_OPEN | ((fi->flags & O_EXCL) ? PROTO_CREATE_F_EXCL : 0);
+		/* Kept until committed, the create need not wait for the MDS's sync. */
+		if (fc_retain_room(fs))
+			m->flags |= PROTO_CREATE_F_REPLAYABLE;
 		m->open_flags = mds_open_flags(fi->flags);
-		r = fc_mds_req(req, PROTO_OP_MDS_CREATE);
+		r = net_req_new(PROTO_OP_MDS_CREATE, &cx->creds);
 		rc = r ? proto_mds_create_req_enc(net_req_body(r), m) : -ENOMEM;
 	}
 	if (rc == 0) {
-		rs = fc_rset_new(fs, req, create_done, fic);
+		rs = fc_rset_new(fs, req, create_done, cx);
 		rc = rs ? 0 : -ENOMEM;
 	}
-	free(m);
 	if (rc) {
 		net_req_free(r);
-		free(fic);
+		free(cx);
 		fc_reply_err(req, rc);
 		return;
 	}
-	*fic = *fi;
 	fc_rset_dir_change(rs, fc_node_of(fs->nodes, parent));
 	fc_mds_send(rs, r, NULL, NULL);
 	fc_rset_seal(rs);
@@ -280,32 +297,11 @@ static void close_async(struct fc_fs *fs, struct fc_file *f)
 
 /* ---- replay after an MDS restart ---------------------------------------- */
 
-static void replay_done(struct fc_rset *rs, int status)
+uint32_t fc_files_replay(struct fc_fs *fs, fc_done_fn done)
 {
-	struct proto_fid *fid = rs->priv;
-
-	if (status)
-		NET_WARN("replaying an open of " PROTO_FID_F " after the MDS restarted: %s",
-			 PROTO_FID_P(fid), strerror(-status));
-	free(fid);
-}
-
-void fc_replay_on_state(struct net_client *cl, enum net_client_state st, void *arg)
-{
-	struct fc_fs *fs = arg;
-	uint64_t boot, old;
 	uint32_t n = 0;
 
-	if (st != NET_CLIENT_CONNECTED)
-		return;
-	boot = net_client_boot_instance(cl);
-	old = atomic_exchange(&fs->mds_boot, boot);
-	if (old == 0 || boot == 0 || old == boot)
-		return;
-	/*
-	 * A new MDS instance: reclaim every open handle within its recovery
-	 * window.  A replay racing the file's release fails harmlessly.
-	 */
+	/* A replay racing the file's release fails harmlessly. */
 	pthread_mutex_lock(&fs->files_mu);
 	for (struct fc_file *f = fs->files; f; f = f->next) {
 		struct proto_mds_open_req m = {.fid = f->node->fid,
@@ -317,22 +313,26 @@ void fc_replay_on_state(struct net_client *cl, enum net_client_state st, void *a
 		struct fc_rset *rs;
 
 		if (!r || !fid || proto_mds_open_req_enc(net_req_body(r), &m)) {
+			NET_ERR("cannot replay the open of " PROTO_FID_F ": out of memory",
+				PROTO_FID_P(&f->node->fid));
 			net_req_free(r);
 			free(fid);
 			continue;
 		}
 		*fid = f->node->fid;
-		rs = fc_rset_new(fs, NULL, replay_done, fid);
+		rs = fc_rset_new(fs, NULL, done, fid);
 		if (!rs) {
+			NET_ERR("cannot replay the open of " PROTO_FID_F ": out of memory",
+				PROTO_FID_P(&f->node->fid));
 			net_req_free(r);
 			free(fid);
 			continue;
 		}
+		net_req_set_replay(r);
 		fc_mds_send(rs, r, NULL, NULL);
 		fc_rset_seal(rs);
 		n++;
 	}
 	pthread_mutex_unlock(&fs->files_mu);
-	if (n)
-		NET_INFO("MDS restarted: replaying %u open file(s)", n);
+	return n;
 }

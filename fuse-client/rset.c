@@ -153,8 +153,10 @@ static void rpc_cb(struct net_req *req, int status, void *arg)
 			break;
 		}
 	pthread_mutex_unlock(&rs->mu);
-	if (rs->fs && rs->fs->mds && net_req_opcode(req) < PROTO_OP_OST_PRECREATE)
+	if (rs->fs && rs->fs->mds && net_req_opcode(req) < PROTO_OP_OST_PRECREATE) {
 		fc_targets_note_gen(rs->fs, net_req_rep_pre(req)->tgt_gen);
+		fc_retain_note(rs->fs, net_req_rep_pre(req));
+	}
 	if (fn)
 		status = fn(rs, req, status, fn_arg);
 	put(rs, status);

@@ -150,6 +150,7 @@ int fc_run(const char *source, const char *mountpoint, const struct fc_opts *o, 
 		return 1;
 	fs->opts = *o;
 	pthread_mutex_init(&fs->files_mu, NULL);
+	pthread_mutex_init(&fs->retain_mu, NULL);
 	if (!realpath(mountpoint, fs->mountpoint)) {
 		fprintf(stderr, "stria-fuse: mount point %s: %s\n", mountpoint, strerror(errno));
 		goto out;
@@ -223,6 +224,8 @@ out_fs:
 	fs_teardown(fs);
 	notify_parent(&notify, 1);
 out:
+	fc_retain_free(fs);
+	pthread_mutex_destroy(&fs->retain_mu);
 	pthread_mutex_destroy(&fs->files_mu);
 	free(fs);
 	return rc;
