@@ -300,6 +300,7 @@ void mds_svc_stop(struct mds_svc *svc)
 	if (svc->rec_tail)
 		rec_free(svc);
 	/* No new connections; running requests finish and their replies go out. */
+	mgs_detach(svc->mgs);
 	net_server_free(svc->srv);
 	svc->srv = NULL;
 	if (svc->hk_started) {

@@ -180,6 +180,7 @@ int mgs_new(struct mds_svc *svc, struct mgs **out)
 	m->svc = svc;
 	pthread_mutex_init(&m->reg_mu, NULL);
 	pthread_mutex_init(&m->mu, NULL);
+	pthread_mutex_init(&m->srv_mu, NULL);
 	atomic_init(&m->counter, 1);
 	rc = epoch_bump(m);
 	if (rc == 0)
@@ -200,6 +201,7 @@ void mgs_free(struct mgs *m)
 		return;
 	pool_free_all(m);
 	free(m->tgts);
+	pthread_mutex_destroy(&m->srv_mu);
 	pthread_mutex_destroy(&m->mu);
 	pthread_mutex_destroy(&m->reg_mu);
 	free(m);
@@ -227,8 +229,19 @@ void mgs_bump(struct mgs *m)
 	if (!m)
 		return;
 	atomic_fetch_add(&m->counter, 1);
-	if (m->svc->srv)
+	pthread_mutex_lock(&m->srv_mu);
+	if (!m->detached && m->svc->srv)
 		net_server_set_tgt_gen(m->svc->srv, mgs_gen(m));
+	pthread_mutex_unlock(&m->srv_mu);
+}
+
+void mgs_detach(struct mgs *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->srv_mu);
+	m->detached = true;
+	pthread_mutex_unlock(&m->srv_mu);
 }
 
 bool mgs_tgt_known(struct mgs *m, uint32_t index)

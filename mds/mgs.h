@@ -31,6 +31,11 @@ int mgs_start_osts(struct mgs *m);
 uint64_t mgs_gen(struct mgs *m);
 /* A change clients should learn of: bumps the generation; any thread. */
 void mgs_bump(struct mgs *m);
+/*
+ * Shutdown, before the net server is freed: mgs_bump() (an OST callback may
+ * run it at any time) no longer touches the server.
+ */
+void mgs_detach(struct mgs *m);
 /* True if OST @index is registered. */
 bool mgs_tgt_known(struct mgs *m, uint32_t index);
 /* Number of registered OSTs. */

@@ -30,6 +30,8 @@ struct mgs {
 	uint32_t npools;	    /* mu */
 	uint64_t epoch;		    /* set at start-up */
 	_Atomic uint64_t counter;   /* changes since start-up */
+	pthread_mutex_t srv_mu;	    /* orders mgs_bump() with mgs_detach() */
+	bool detached;		    /* srv_mu: the server is going away */
 };
 
 /* Loads the pools ('P' 'O' name) at start-up. */
