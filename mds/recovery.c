@@ -105,7 +105,7 @@ bool rec_active(struct mds_svc *svc)
 	bool a;
 
 	pthread_mutex_lock(&svc->rec_mu);
-	a = svc->rec_active;
+	a = svc->rec_active || svc->rec_stopping;
 	pthread_mutex_unlock(&svc->rec_mu);
 	return a;
 }
@@ -178,7 +178,9 @@ void rec_free(struct mds_svc *svc)
 	struct svc_parked *p, *next;
 
 	pthread_mutex_lock(&svc->rec_mu);
+	/* Nothing is parked from now on; rec_active() stays true. */
 	svc->rec_active = false;
+	svc->rec_stopping = true;
 	p = svc->rec_parked;
 	svc->rec_parked = NULL;
 	svc->rec_tail = &svc->rec_parked;

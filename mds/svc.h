@@ -96,6 +96,7 @@ struct mds_svc {
 	pthread_mutex_t rec_mu;	       /* protects the fields below */
 	pthread_cond_t rec_cv;	       /* rec_mu: the window ended */
 	bool rec_active;	       /* rec_mu */
+	bool rec_stopping;	       /* rec_mu: rec_free() ran: shutting down */
 	uint64_t rec_end_ms;	       /* rec_mu: monotonic deadline */
 	uint32_t rec_expected;	       /* rec_mu: clients known before the restart */
 	uint8_t (*rec_uuids)[16];      /* rec_mu: their uuids */
@@ -270,11 +271,19 @@ int rec_client_persist(struct mds_svc *svc, const uint8_t *uuid, bool add);
  * was parked (it runs when the window ends).  Marks its client recovered.
  */
 bool rec_admit(struct mds_svc *svc, struct net_srv_req *r);
-/* True while the window is open. */
+/*
+ * True while the window is open, and from shutdown on (rec_free()): what
+ * must wait for the window's end (the OSTs' orphan cleanup, the expiry of
+ * unlinked open files) never starts in an MDS that is stopping, whose
+ * window may not have ended; the next instance opens its own.
+ */
 bool rec_active(struct mds_svc *svc);
 /* Ends the window if due (housekeeping): runs parked requests, orphan cleanup. */
 void rec_tick(struct mds_svc *svc);
-/* Drops the parked requests (shutdown: their clients resend them). */
+/*
+ * Shutdown: drops the parked requests (their clients resend them to the
+ * next instance) and keeps rec_active() true from now on.
+ */
 void rec_free(struct mds_svc *svc);
 /* Frees the recovery state. */
 void rec_destroy(struct mds_svc *svc);

@@ -4,12 +4,15 @@
  * unlinked file within the recovery window and the file survives; an orphan
  * nobody reclaimed is destroyed when the window ends; the window ends early
  * once the only known client is back; the last close destroys the replayed
- * orphan; an evicted client's opens are closed (its orphan destroyed).
+ * orphan; an evicted client's opens are closed (its orphan destroyed); an
+ * MDS stopped inside its recovery window exits cleanly without starting the
+ * OSTs' orphan cleanup, which must wait for the window's end.
  */
 #include "t_mdsd.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -25,6 +28,44 @@ static bool ost_active(void *arg)
 }
 
 static struct proto_fid gone_fid;
+static struct t_mdsd d;
+static long log_from; /* where the current instance's log lines start */
+
+/* The current instance's log lines start here (before it starts). */
+static void log_mark(void)
+{
+	FILE *f = fopen(d.log, "r");
+
+	CHECK(f != NULL);
+	CHECK(fseek(f, 0, SEEK_END) == 0);
+	log_from = ftell(f);
+	fclose(f);
+}
+
+static struct proto_fid slow_fid;
+
+/* A read (the recovery window stays open) that the MDS delays. */
+static void *slow_getattr(void *arg)
+{
+	(void)arg;
+	t_getattr(&cli, &slow_fid, NULL); /* may fail: the MDS is stopping */
+	return NULL;
+}
+
+/* The daemon's log has a line containing @arg since log_mark(). */
+static bool logged(void *arg)
+{
+	char line[1024];
+	FILE *f = fopen(d.log, "r");
+	bool found = false;
+
+	CHECK(f != NULL);
+	CHECK(fseek(f, log_from, SEEK_SET) == 0);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, arg) != NULL;
+	fclose(f);
+	return found;
+}
 
 static bool gone(void *arg)
 {
@@ -38,11 +79,11 @@ int main(void)
 	struct proto_mds_unlink_rep ur;
 	struct proto_attr dir;
 	struct t_cli other;
-	struct t_mdsd d;
 	struct t_oss *oss;
+	pthread_t slow;
 	uint8_t ost_uuid[16];
 	uint16_t oss_port = t_free_port();
-	uint64_t t0;
+	uint64_t t0, cleanups;
 	int st;
 
 	t_mdsd_format(&d);
@@ -105,9 +146,40 @@ int main(void)
 	gone_fid = h.attr.fid;
 	CHECK(t_wait(gone, NULL, 10000));
 
+	/*
+	 * Stopped inside its recovery window (cli is still known): the MDS
+	 * never starts the OSTs' orphan cleanup, which would destroy the
+	 * objects of creates a client may still replay to the next instance,
+	 * and it exits cleanly.  Its housekeeping keeps ticking while the
+	 * server waits for a running request at shutdown.
+	 */
+	st = t_mdsd_stop(&d, SIGKILL);
+	CHECK(WIFSIGNALED(st));
+	cleanups = t_oss_orphan_cleanups(oss, NULL);
+	/* Its first request sleeps 1.5 s: the shutdown waits for it meanwhile. */
+	t_mdsd_arg(&d, "--fail");
+	t_mdsd_arg(&d, "delay,value=1500");
+	log_mark();
+	t_mdsd_start(&d);
+	CHECK(t_wait(logged, "orphan cleanup waits for the recovery window", 10000));
+	slow_fid = dir.fid;
+	CHECK(pthread_create(&slow, NULL, slow_getattr, NULL) == 0);
+	CHECK(t_wait(logged, "fail point delay fired", 10000));
+	st = t_mdsd_stop(&d, SIGTERM);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	pthread_join(slow, NULL);
+	CHECK(!logged("recovery window closed"));
+	CHECK(t_oss_orphan_cleanups(oss, NULL) == cleanups);
+	/* The next instance still opens a window, and cleans up after it. */
+	log_mark();
+	t_mdsd_start(&d);
+	CHECK_RC(t_mkdir(&cli, &t_root, &dir.fid, "last", 0755, NULL), 0);
+	CHECK(t_wait(logged, "recovery window closed", 10000));
+
 	t_cli_free(&cli);
 	st = t_mdsd_stop(&d, SIGTERM);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(t_oss_orphan_cleanups(oss, NULL) > cleanups);
 	CHECK_RC(t_mdsd_check(&d), 0);
 	t_oss_stop(oss);
 	t_mdsd_cleanup(&d);
