@@ -4,6 +4,15 @@
  * cross-thread calls woken through an eventfd, and before-sleep hooks (where
  * transports flush the writes queued during the iteration, so that many small
  * messages leave in one writev).
+ *
+ * Ownership.  Loop-thread state belongs to whoever holds own_mu: the loop's
+ * thread holds it except while it sleeps in epoll_wait.  Waking a sleeping
+ * loop costs a context switch (on a virtual machine, often an IPI to a halted
+ * CPU: tens of microseconds), so a thread with a small piece of loop work
+ * (write a request or a reply on a socket) may take own_mu while the loop
+ * sleeps and do that work itself (net_loop_borrow).  It gets the loop only
+ * when nothing is queued for it, so posting order is kept, and whatever it
+ * queues or arms meanwhile wakes the loop when it lets go.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -59,15 +68,25 @@ struct net_loop {
 	pthread_t thread;
 	bool has_thread;
 	/*
-	 * The thread running the loop, and whether one is: written by that
-	 * thread before and after it runs, read by any thread (in_thread).
-	 * pthread_t is not atomic-friendly, so a mutex-free read is made safe by
-	 * publishing owner before running (release) and reading running first
-	 * (acquire).
+	 * Ownership (see the top of the file).  owner_tok is the token of the
+	 * thread holding own_mu, 0 while nobody does; written under own_mu by
+	 * that thread, read by any thread only to compare with its own token.
 	 */
-	pthread_t owner;
-	atomic_bool running;
+	pthread_mutex_t own_mu;
+	_Atomic uintptr_t owner_tok;
+	atomic_bool running; /* net_loop_run is between its start and its end */
+	/* Protected by call_lock: calls that need no wake-up (net_loop_post_lazy). */
+	struct net_call *lazy_head, *lazy_tail;
+	uint64_t borrow_deadline; /* owner: the first timer's deadline when borrowed */
 };
+
+/* A thread's identity: the address of a thread-local byte. */
+static __thread char tl_tok;
+
+static uintptr_t self_tok(void)
+{
+	return (uintptr_t)&tl_tok;
+}
 
 uint64_t net_now_ms(void)
 {
@@ -104,6 +123,7 @@ int net_loop_new(struct net_loop **out)
 		}
 	}
 	pthread_mutex_init(&loop->call_lock, NULL);
+	pthread_mutex_init(&loop->own_mu, NULL);
 	*out = loop;
 	return 0;
 
@@ -125,13 +145,26 @@ void net_loop_free(struct net_loop *loop)
 	free(loop->fds);
 	free(loop->heap);
 	pthread_mutex_destroy(&loop->call_lock);
+	pthread_mutex_destroy(&loop->own_mu);
 	free(loop);
 }
 
 bool net_loop_in_thread(const struct net_loop *loop)
 {
-	return atomic_load_explicit(&loop->running, memory_order_acquire) &&
-	       pthread_equal(loop->owner, pthread_self());
+	/* Only this thread ever stores its own token, so a relaxed load suffices. */
+	return atomic_load_explicit(&loop->owner_tok, memory_order_relaxed) == self_tok();
+}
+
+static void own(struct net_loop *loop)
+{
+	pthread_mutex_lock(&loop->own_mu);
+	atomic_store_explicit(&loop->owner_tok, self_tok(), memory_order_relaxed);
+}
+
+static void disown(struct net_loop *loop)
+{
+	atomic_store_explicit(&loop->owner_tok, 0, memory_order_relaxed);
+	pthread_mutex_unlock(&loop->own_mu);
 }
 
 static void wake(struct net_loop *loop)
@@ -142,22 +175,79 @@ static void wake(struct net_loop *loop)
 		NET_ERR("event loop: eventfd write failed: %s", strerror(errno));
 }
 
+/* Appends @c to the queue @head..@tail (call_lock held). */
+static void append(struct net_call **head, struct net_call **tail, struct net_call *c)
+{
+	c->next = NULL;
+	if (*tail)
+		(*tail)->next = c;
+	else
+		*head = c;
+	*tail = c;
+}
+
 void net_loop_post(struct net_loop *loop, struct net_call *c)
 {
 	bool need_wake;
 
-	c->next = NULL;
 	pthread_mutex_lock(&loop->call_lock);
-	if (loop->call_tail)
-		loop->call_tail->next = c;
-	else
-		loop->call_head = c;
-	loop->call_tail = c;
+	append(&loop->call_head, &loop->call_tail, c);
 	need_wake = !loop->woken;
 	loop->woken = true;
 	pthread_mutex_unlock(&loop->call_lock);
 	/* The loop thread itself drains the queue before it sleeps again. */
 	if (need_wake && !net_loop_in_thread(loop))
+		wake(loop);
+}
+
+void net_loop_post_lazy(struct net_loop *loop, struct net_call *c)
+{
+	pthread_mutex_lock(&loop->call_lock);
+	append(&loop->lazy_head, &loop->lazy_tail, c);
+	pthread_mutex_unlock(&loop->call_lock);
+}
+
+static uint64_t first_deadline(const struct net_loop *loop)
+{
+	return loop->nheap ? loop->heap[0]->deadline : UINT64_MAX;
+}
+
+bool net_loop_borrow(struct net_loop *loop)
+{
+	bool queued;
+
+	if (!atomic_load(&loop->running) || net_loop_in_thread(loop))
+		return false;
+	if (pthread_mutex_trylock(&loop->own_mu) != 0)
+		return false;
+	pthread_mutex_lock(&loop->call_lock);
+	queued = loop->call_head != NULL;
+	pthread_mutex_unlock(&loop->call_lock);
+	/* Earlier posts run first, on the loop; a stopping loop is left alone. */
+	if (queued || !atomic_load(&loop->running) || atomic_load(&loop->stop)) {
+		pthread_mutex_unlock(&loop->own_mu);
+		return false;
+	}
+	atomic_store_explicit(&loop->owner_tok, self_tok(), memory_order_relaxed);
+	loop->borrow_deadline = first_deadline(loop);
+	return true;
+}
+
+void net_loop_unborrow(struct net_loop *loop)
+{
+	bool need_wake;
+
+	/*
+	 * The loop computed its sleep before we came: calls we queued and a
+	 * timer we armed earlier than its first one need it awake.
+	 */
+	need_wake = first_deadline(loop) < loop->borrow_deadline;
+	pthread_mutex_lock(&loop->call_lock);
+	if (loop->call_head)
+		need_wake = true;
+	pthread_mutex_unlock(&loop->call_lock);
+	disown(loop);
+	if (need_wake)
 		wake(loop);
 }
 
@@ -176,8 +266,12 @@ static void run_calls(struct net_loop *loop)
 		c = loop->call_head;
 		loop->call_head = NULL;
 		loop->call_tail = NULL;
-		if (!c)
+		if (!c) {
 			loop->woken = false;
+			c = loop->lazy_head;
+			loop->lazy_head = NULL;
+			loop->lazy_tail = NULL;
+		}
 		pthread_mutex_unlock(&loop->call_lock);
 		if (!c)
 			break;
@@ -385,9 +479,10 @@ static void run_timers(struct net_loop *loop)
 int net_loop_run(struct net_loop *loop)
 {
 	struct epoll_event evs[64];
+	int err = 0;
 
-	loop->owner = pthread_self();
-	atomic_store_explicit(&loop->running, true, memory_order_release);
+	own(loop);
+	atomic_store(&loop->running, true);
 	while (!atomic_load(&loop->stop)) {
 		int n, timeout;
 
@@ -396,13 +491,17 @@ int net_loop_run(struct net_loop *loop)
 		pthread_mutex_lock(&loop->call_lock);
 		timeout = loop->call_head ? 0 : next_timeout(loop);
 		pthread_mutex_unlock(&loop->call_lock);
+		disown(loop);
 		n = epoll_wait(loop->epfd, evs, 64, timeout);
+		err = n < 0 ? errno : 0;
+		own(loop);
 		if (n < 0) {
-			if (errno == EINTR)
+			if (err == EINTR) {
+				err = 0;
 				continue;
-			NET_ERR("event loop: epoll_wait: %s", strerror(errno));
-			atomic_store(&loop->running, false);
-			return -errno;
+			}
+			NET_ERR("event loop: epoll_wait: %s", strerror(err));
+			break;
 		}
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
@@ -426,9 +525,11 @@ int net_loop_run(struct net_loop *loop)
 		run_calls(loop);
 		run_timers(loop);
 	}
-	atomic_store(&loop->stop, false);
+	if (!err)
+		atomic_store(&loop->stop, false);
 	atomic_store(&loop->running, false);
-	return 0;
+	disown(loop);
+	return err ? -err : 0;
 }
 
 static void *loop_thread(void *arg)

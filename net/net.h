@@ -12,7 +12,8 @@
  * Transports (TCP, RDMA verbs) live behind an internal vtable (xprt.h); no
  * caller of this header knows which one carries its messages.
  *
- * Threads: each net_loop runs on one thread.  Functions marked "any thread"
+ * Threads: each net_loop runs on one thread (which another thread may stand in
+ * for while the loop sleeps: net_loop_borrow).  Functions marked "any thread"
  * may be called from anywhere; the others only on the loop's thread.
  */
 #ifndef STRIA_NET_H
@@ -83,10 +84,31 @@ void net_loop_stop(struct net_loop *loop);
 int net_loop_run(struct net_loop *loop);
 /* Makes net_loop_run() return after the current iteration; any thread. */
 void net_loop_break(struct net_loop *loop);
-/* True when called on the loop's own thread; any thread. */
+/*
+ * True when called on the loop's own thread, or on a thread that borrowed
+ * the loop (net_loop_borrow); any thread.
+ */
 bool net_loop_in_thread(const struct net_loop *loop);
 /* Queues @c to run on the loop's thread, in posting order; any thread, never fails. */
 void net_loop_post(struct net_loop *loop, struct net_call *c);
+/*
+ * Queues @c like net_loop_post but without waking the loop: it runs after
+ * the posted calls of the loop's next iteration, whatever wakes it (an
+ * event, a post, a timer).  For bookkeeping nobody waits for.  Any thread.
+ */
+void net_loop_post_lazy(struct net_loop *loop, struct net_call *c);
+/*
+ * Lets the calling thread act as the loop's thread while the loop sleeps, so
+ * that small loop-thread work (writing a message on a socket) costs no
+ * wake-up.  Returns true if the caller now holds the loop: it must call
+ * net_loop_unborrow() soon, must not block meanwhile, and must run nothing
+ * that could take a lock it holds.  Returns false (do it the usual way: post)
+ * if the loop is busy, has calls queued, is not running or the caller is its
+ * thread already.  Any thread.
+ */
+bool net_loop_borrow(struct net_loop *loop);
+/* Gives a borrowed loop back, waking it if the borrower queued calls or armed an earlier timer. */
+void net_loop_unborrow(struct net_loop *loop);
 
 int net_loop_add_fd(struct net_loop *loop, int fd, uint32_t events, net_fd_fn fn, void *arg);
 int net_loop_mod_fd(struct net_loop *loop, int fd, uint32_t events);
