@@ -308,6 +308,18 @@ static size_t msg_wire_len(const struct net_msg *m)
 	return PROTO_HDR_LEN + m->hdr.body_len + m->hdr.bulk_len;
 }
 
+/*
+ * writev(2) that never raises SIGPIPE: a peer that went away is an EPIPE for
+ * the connection, not a signal that kills a program (the CLI) that did not
+ * ignore it.
+ */
+static ssize_t sock_writev(int fd, struct iovec *iov, int n)
+{
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+
+	return sendmsg(fd, &mh, MSG_NOSIGNAL);
+}
+
 static void conn_flush(struct net_conn *c)
 {
 	while (c->txq_head && !c->closed) {
@@ -338,7 +350,7 @@ static void conn_flush(struct net_conn *c)
 				n++;
 			}
 		}
-		w = writev(c->fd, iov, n);
+		w = sock_writev(c->fd, iov, n);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
