@@ -265,7 +265,12 @@ static uint64_t acked_xid(const struct net_client *cl)
 	return cl->head ? cl->head->xid - 1 : cl->next_xid - 1;
 }
 
-static void send_req(struct net_client *cl, struct net_req *r)
+/*
+ * Puts @r on the wire.  @now: the caller may be a thread that borrowed the
+ * loop, so the message is written at once (send_now) where the transport
+ * can, and nothing runs a callback.
+ */
+static void send_req_how(struct net_client *cl, struct net_req *r, bool now)
 {
 	struct proto_cur c;
 	uint32_t flags = 0;
@@ -296,7 +301,20 @@ static void send_req(struct net_client *cl, struct net_req *r)
 	cl->on_wire++;
 	hash_add(cl, r);
 	cl->last_send_ms = net_now_ms();
+	if (now && cl->xprt->send_now) {
+		int rc = cl->xprt->send_now(cl->conn, &r->msg);
+
+		if (rc == 1)
+			r->tx_busy = false; /* all on the wire: nothing of it is queued */
+		if (rc >= 0)
+			return;
+	}
 	cl->xprt->send(cl->conn, &r->msg);
+}
+
+static void send_req(struct net_client *cl, struct net_req *r)
+{
+	send_req_how(cl, r, false);
 }
 
 static void pump_cb(void *arg)
@@ -826,6 +844,25 @@ void net_client_release(struct net_client *cl)
 	net_loop_post(cl->loop, &cl->release_call);
 }
 
+/* Gives @r its xid and appends it to the pending list (loop thread). */
+static void enqueue(struct net_client *cl, struct net_req *r)
+{
+	r->xid = cl->next_xid++;
+	r->state = R_PENDING;
+	if (!r->give_up_set)
+		r->give_up_ms = cl->cfg.give_up_ms;
+	r->give_up_at = r->give_up_ms ? net_now_ms() + r->give_up_ms : 0;
+	r->prev = cl->tail;
+	r->next = NULL;
+	if (cl->tail)
+		cl->tail->next = r;
+	else
+		cl->head = r;
+	cl->tail = r;
+	if (!cl->next_send)
+		cl->next_send = r;
+}
+
 static void submit_on_loop(void *arg)
 {
 	struct net_req *r = arg;
@@ -843,21 +880,33 @@ static void submit_on_loop(void *arg)
 		run_callback(r);
 		return;
 	}
-	r->xid = cl->next_xid++;
-	r->state = R_PENDING;
-	if (!r->give_up_set)
-		r->give_up_ms = cl->cfg.give_up_ms;
-	r->give_up_at = r->give_up_ms ? net_now_ms() + r->give_up_ms : 0;
-	r->prev = cl->tail;
-	r->next = NULL;
-	if (cl->tail)
-		cl->tail->next = r;
-	else
-		cl->head = r;
-	cl->tail = r;
-	if (!cl->next_send)
-		cl->next_send = r;
+	enqueue(cl, r);
 	pump(cl);
+}
+
+/*
+ * The usual case without waking the loop: the client is connected and
+ * nothing waits to be sent, so the caller's thread borrows the loop and
+ * writes @r itself (net_loop_borrow).  Returns false, having done nothing,
+ * whenever the loop itself is needed (a queue, a reconnect, a callback to
+ * run): the caller then posts @r as usual.
+ */
+static bool submit_now(struct net_client *cl, struct net_req *r)
+{
+	bool sent = false;
+
+	if (!net_loop_borrow(cl->loop))
+		return false;
+	if (cl->state == NET_CLIENT_CONNECTED && cl->conn && cl->xprt->send_now && !cl->held &&
+	    !cl->shutting_down && !cl->next_send && cl->on_wire < cl->cfg.max_inflight &&
+	    !r->cancelled) {
+		enqueue(cl, r);
+		cl->next_send = r->next;
+		send_req_how(cl, r, true);
+		sent = true;
+	}
+	net_loop_unborrow(cl->loop);
+	return sent;
 }
 
 void net_req_send(struct net_client *cl, struct net_req *req, net_req_cb cb, void *arg)
@@ -878,6 +927,8 @@ void net_req_send(struct net_client *cl, struct net_req *req, net_req_cb cb, voi
 		req->msg.bulk_csum_done = true;
 	}
 	atomic_fetch_add(&req->refs, 1);
+	if (submit_now(cl, req))
+		return;
 	req->submit_call.fn = submit_on_loop;
 	req->submit_call.arg = req;
 	net_loop_post(cl->loop, &req->submit_call);

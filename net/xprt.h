@@ -89,6 +89,14 @@ struct net_xprt {
 	void (*set_ops)(struct net_conn *c, const struct net_conn_ops *ops, void *arg);
 	/* Queues @m; the transport owns it until m->sent() runs. */
 	void (*send)(struct net_conn *c, struct net_msg *m);
+	/*
+	 * Optional (NULL: use send).  Writes @m now if it is first in line and
+	 * runs no callback: returns 1 if all of @m went out (m->sent will not
+	 * run: the caller finishes @m), 0 if it was queued as send() would (the
+	 * transport owns it until m->sent() runs), -ENOTCONN if @c is closed
+	 * (nothing done).  Loop thread, or a thread that borrowed the loop.
+	 */
+	int (*send_now)(struct net_conn *c, struct net_msg *m);
 	/* Stops delivering the bulk being received into a caller's buffer (discard the rest). */
 	void (*abort_rx_bulk)(struct net_conn *c);
 	/* Closes @c: queued messages get sent(-ECONNRESET), then on_close(@err). */

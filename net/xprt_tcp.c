@@ -320,6 +320,20 @@ static ssize_t sock_writev(int fd, struct iovec *iov, int n)
 	return sendmsg(fd, &mh, MSG_NOSIGNAL);
 }
 
+/* The pieces of @m on the wire, in order, into @seg (2 + NET_MSG_MAX_IOV); returns their number. */
+static int msg_segs(const struct net_msg *m, struct iovec *seg)
+{
+	int ns = 0;
+
+	seg[ns++] = (struct iovec){(void *)m->hdr_buf, PROTO_HDR_LEN};
+	if (m->hdr.body_len)
+		seg[ns++] = (struct iovec){m->body, m->hdr.body_len};
+	for (int i = 0; i < m->bulk_niov; i++)
+		if (m->bulk_iov[i].iov_len)
+			seg[ns++] = m->bulk_iov[i];
+	return ns;
+}
+
 static void conn_flush(struct net_conn *c)
 {
 	while (c->txq_head && !c->closed) {
@@ -331,14 +345,8 @@ static void conn_flush(struct net_conn *c)
 		for (struct net_msg *m = c->txq_head; m && n < TX_IOV_MAX - 2 - NET_MSG_MAX_IOV;
 		     m = m->next) {
 			struct iovec seg[2 + NET_MSG_MAX_IOV];
-			int ns = 0;
+			int ns = msg_segs(m, seg);
 
-			seg[ns++] = (struct iovec){m->hdr_buf, PROTO_HDR_LEN};
-			if (m->hdr.body_len)
-				seg[ns++] = (struct iovec){m->body, m->hdr.body_len};
-			for (int i = 0; i < m->bulk_niov; i++)
-				if (m->bulk_iov[i].iov_len)
-					seg[ns++] = m->bulk_iov[i];
 			for (int i = 0; i < ns; i++) {
 				if (skip >= seg[i].iov_len) {
 					skip -= seg[i].iov_len;
@@ -402,6 +410,39 @@ static void tcp_send(struct net_conn *c, struct net_msg *m)
 		c->flush_call.arg = c;
 		net_loop_post(c->loop, &c->flush_call);
 	}
+}
+
+/*
+ * Writes @m at once when nothing is queued before it: 1 if all of it went
+ * out (m->sent is not called: the caller finishes it), 0 if the transport
+ * queued it (or what is left of it) as tcp_send does, -ENOTCONN (nothing
+ * done) on a closed connection.  A write error is left for the loop's flush
+ * to meet, so that closing, and its callbacks, happen there.
+ */
+static int tcp_send_now(struct net_conn *c, struct net_msg *m)
+{
+	struct iovec seg[2 + NET_MSG_MAX_IOV];
+	size_t len = msg_wire_len(m);
+	ssize_t w;
+	int ns;
+
+	if (c->closed)
+		return -ENOTCONN;
+	if (c->connecting || c->txq_head || c->want_write) {
+		tcp_send(c, m);
+		return 0;
+	}
+	ns = msg_segs(m, seg);
+	do
+		w = sock_writev(c->fd, seg, ns);
+	while (w < 0 && errno == EINTR);
+	if (w == (ssize_t)len)
+		return 1;
+	/* A short write, a full socket buffer or an error: the loop takes over. */
+	tcp_send(c, m);
+	if (w > 0)
+		c->tx_off = (size_t)w;
+	return 0;
 }
 
 /* ---- events ---- */
@@ -634,6 +675,7 @@ const struct net_xprt net_xprt_tcp = {
     .connect = tcp_connect,
     .set_ops = tcp_set_ops,
     .send = tcp_send,
+    .send_now = tcp_send_now,
     .abort_rx_bulk = tcp_abort_rx_bulk,
     .close = tcp_close,
     .pause_rx = tcp_pause_rx,
