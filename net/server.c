@@ -4,7 +4,9 @@
  *
  * The loop thread owns the sockets, the handshake and the exports; handlers
  * run on worker threads (or inline on the loop for NET_H_INLINE ones) and
- * reply from any thread, the reply being handed back to the loop to send.
+ * reply from any thread: the replying thread writes the reply itself if it
+ * can borrow the sleeping loop, else the reply is handed back to the loop
+ * to send.
  *
  * An export is a client uuid.  When a client reconnects, its old connection is
  * closed; requests of the old connection that have not started are dropped,
@@ -281,6 +283,44 @@ static void reply_sent(struct net_msg *m, int err)
 	finish_req(r);
 }
 
+static void finish_on_loop(void *arg)
+{
+	finish_req(arg);
+}
+
+/*
+ * Sends the reply from the calling thread, which borrowed the loop, so that
+ * the loop need not wake up for it.  Returns false (nothing done) when the
+ * reply must take the usual way.  What follows the send (finish_req:
+ * counters, held requests, freeing) is bookkeeping nobody waits for; it runs
+ * on the loop's next iteration without waking it, except when a reconnect or
+ * back-pressure depends on it.
+ */
+static bool reply_now(struct net_srv_req *r)
+{
+	struct srv_conn *sc = r->conn;
+	int rc;
+
+	/* A stopping server waits for every request to finish: wake it for each. */
+	if (!sc->xc || sc->superseded || sc->paused || r->srv->stopping || !sc->xprt->send_now)
+		return false;
+	r->out.sent = reply_sent;
+	r->out.owner = r;
+	rc = sc->xprt->send_now(sc->xc, &r->out);
+	if (rc < 0)
+		return false;
+	if (rc == 1) {
+		r->call.fn = finish_on_loop;
+		r->call.arg = r;
+		/* Bulk memory (a read's pages) goes back promptly, the rest can wait. */
+		if (r->bulk_release)
+			net_loop_post(r->srv->loop, &r->call);
+		else
+			net_loop_post_lazy(r->srv->loop, &r->call);
+	}
+	return true;
+}
+
 static void reply_on_loop(void *arg)
 {
 	struct net_srv_req *r = arg;
@@ -374,6 +414,13 @@ void net_srv_reply(struct net_srv_req *r, int status)
 			(unsigned long long)r->in->hdr.xid);
 		net_srv_drop(r);
 		return;
+	}
+	if (net_loop_borrow(r->srv->loop)) {
+		bool sent = reply_now(r);
+
+		net_loop_unborrow(r->srv->loop);
+		if (sent)
+			return;
 	}
 	r->call.fn = reply_on_loop;
 	r->call.arg = r;
