@@ -287,6 +287,13 @@ struct net_export;
 typedef void (*net_handler_fn)(struct net_srv_req *r, void *arg);
 
 #define NET_H_INLINE (1u << 0) /* cheap and non-blocking: run on the loop thread */
+/*
+ * Run on the loop thread while the workers have nothing queued (a handful per
+ * loop iteration), saving the hand-off to a worker and back; the handler asks
+ * net_srv_req_inline() and gives anything that would block to a worker with
+ * net_srv_defer().  Under load every request goes to the workers.
+ */
+#define NET_H_TRY_INLINE (1u << 1)
 
 struct net_handler {
 	net_handler_fn fn;
@@ -370,6 +377,17 @@ void net_srv_reply_bulk(struct net_srv_req *r, const struct iovec *iov, int niov
 void net_srv_reply(struct net_srv_req *r, int status);
 /* Drops a request without replying (failure injection); frees @r. */
 void net_srv_drop(struct net_srv_req *r);
+/*
+ * True while a NET_H_TRY_INLINE handler runs on the loop thread: it must not
+ * block (no disk I/O, no waiting on a lock held across I/O).  Any thread.
+ */
+bool net_srv_req_inline(const struct net_srv_req *r);
+/*
+ * From a handler running inline: hands @r to a worker thread, where the
+ * handler runs again from the start (net_srv_req_inline false).  The inline
+ * run must not have replied and must have changed nothing.
+ */
+void net_srv_defer(struct net_srv_req *r);
 
 const uint8_t *net_export_uuid(const struct net_export *exp);
 uint32_t net_export_role(const struct net_export *exp);

@@ -3,10 +3,10 @@
  * The RPC server.
  *
  * The loop thread owns the sockets, the handshake and the exports; handlers
- * run on worker threads (or inline on the loop for NET_H_INLINE ones) and
- * reply from any thread: the replying thread writes the reply itself if it
- * can borrow the sleeping loop, else the reply is handed back to the loop
- * to send.
+ * run on worker threads (or inline on the loop for NET_H_INLINE ones, and
+ * for NET_H_TRY_INLINE ones while the workers are idle) and reply from any
+ * thread: the replying thread writes the reply itself if it can borrow the
+ * sleeping loop, else the reply is handed back to the loop to send.
  *
  * An export is a client uuid.  When a client reconnects, its old connection is
  * closed; requests of the old connection that have not started are dropped,
@@ -33,6 +33,7 @@
 #define MAX_LISTENERS	     8
 #define EXP_BUCKETS	     256
 #define REP_PRE_LEN	     32 /* encoded struct proto_rep_pre */
+#define INLINE_PER_ITERATION 16 /* NET_H_TRY_INLINE requests run on the loop per iteration */
 
 struct srv_conn;
 
@@ -122,6 +123,10 @@ struct net_server {
 	bool workers_exit;
 	pthread_t *workers;
 	uint32_t nworkers_started;
+	/* loop thread: the request running inline (NET_H_TRY_INLINE), and how
+	 * many more may this iteration */
+	struct net_srv_req *inline_req;
+	uint32_t inline_budget;
 	/* requests not yet finished, over all connections; protected by qlock */
 	uint64_t active_total;
 	pthread_cond_t idle_cond;
@@ -537,6 +542,46 @@ static void *worker_main(void *arg)
 	}
 }
 
+static void queue_for_worker(struct net_srv_req *r)
+{
+	struct net_server *srv = r->srv;
+
+	pthread_mutex_lock(&srv->qlock);
+	if (srv->qtail)
+		srv->qtail->next = r;
+	else
+		srv->qhead = r;
+	srv->qtail = r;
+	pthread_cond_signal(&srv->qcond);
+	pthread_mutex_unlock(&srv->qlock);
+}
+
+/*
+ * Whether a NET_H_TRY_INLINE request may run on the loop now: only while the
+ * workers have no backlog (with one, the loop's time is better spent reading
+ * requests for them) and within this iteration's budget, so that a burst of
+ * cheap requests cannot keep the loop from its sockets for long.
+ */
+static bool may_run_inline(struct net_server *srv)
+{
+	bool idle;
+
+	if (!srv->inline_budget)
+		return false;
+	pthread_mutex_lock(&srv->qlock);
+	idle = !srv->qhead;
+	pthread_mutex_unlock(&srv->qlock);
+	return idle;
+}
+
+/* Before the loop sleeps: a new iteration gets a new inline budget. */
+static void inline_budget_hook(void *arg)
+{
+	struct net_server *srv = arg;
+
+	srv->inline_budget = INLINE_PER_ITERATION;
+}
+
 static void dispatch(struct net_srv_req *r)
 {
 	struct net_server *srv = r->srv;
@@ -549,14 +594,26 @@ static void dispatch(struct net_srv_req *r)
 		run_handler(r);
 		return;
 	}
-	pthread_mutex_lock(&srv->qlock);
-	if (srv->qtail)
-		srv->qtail->next = r;
-	else
-		srv->qhead = r;
-	srv->qtail = r;
-	pthread_cond_signal(&srv->qcond);
-	pthread_mutex_unlock(&srv->qlock);
+	if ((r->h->flags & NET_H_TRY_INLINE) && may_run_inline(srv)) {
+		srv->inline_budget--;
+		srv->inline_req = r;
+		run_handler(r);
+		srv->inline_req = NULL;
+		return;
+	}
+	queue_for_worker(r);
+}
+
+bool net_srv_req_inline(const struct net_srv_req *r)
+{
+	/* The loop's own field, read only on the loop thread. */
+	return net_loop_in_thread(r->srv->loop) && r->srv->inline_req == r;
+}
+
+void net_srv_defer(struct net_srv_req *r)
+{
+	r->srv->inline_req = NULL;
+	queue_for_worker(r);
 }
 
 /* ---- built-in handlers ---- */
@@ -892,6 +949,10 @@ int net_server_new(const struct net_server_cfg *cfg, struct net_server **out)
 	err = net_timer_new(srv->loop, tick_cb, srv, &srv->tick);
 	if (err)
 		goto err_loop;
+	srv->inline_budget = INLINE_PER_ITERATION;
+	err = net_loop_add_before_sleep(srv->loop, inline_budget_hook, srv);
+	if (err)
+		goto err_timer;
 	srv->workers = calloc(srv->cfg.nworkers, sizeof(*srv->workers));
 	if (!srv->workers) {
 		err = -ENOMEM;

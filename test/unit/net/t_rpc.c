@@ -141,11 +141,37 @@ static void h_punch(struct net_srv_req *r, void *arg)
 	net_srv_reply(r, 0);
 }
 
+/*
+ * OST_GETATTR stands for a NET_H_TRY_INLINE read here: body u32 defer (1:
+ * the inline run hands it to a worker).  Replies u32 runs (this request's
+ * handler runs), u32 ran_inline (the replying run was on the loop).
+ */
+static _Atomic int try_runs;
+
+static void h_try(struct net_srv_req *r, void *arg)
+{
+	struct proto_cur c;
+	bool on_loop = net_srv_req_inline(r);
+	uint32_t defer;
+
+	net_srv_req_body(r, &c);
+	defer = proto_get_u32(&c);
+	atomic_fetch_add(&try_runs, 1);
+	if (on_loop && defer) {
+		net_srv_defer(r);
+		return;
+	}
+	proto_put_u32(net_srv_reply_body(r), (uint32_t)atomic_load(&try_runs));
+	proto_put_u32(net_srv_reply_body(r), on_loop);
+	net_srv_reply(r, 0);
+}
+
 static struct net_handler handlers[PROTO_OP_LIMIT] = {
     [PROTO_OP_OST_WRITE] = {h_write, 0},
     [PROTO_OP_OST_READ] = {h_read, 0},
     [PROTO_OP_OST_SYNC] = {h_sync, 0},
     [PROTO_OP_OST_PUNCH] = {h_punch, 0},
+    [PROTO_OP_OST_GETATTR] = {h_try, NET_H_TRY_INLINE},
 };
 
 static struct net_key *server_key; /* kept alive while the server runs */
@@ -343,6 +369,47 @@ static void rpc_bulk_4mib_both_ways(void **state)
 	free(out);
 	free(in);
 	free(want);
+}
+
+/* One NET_H_TRY_INLINE call; returns 0 with how many handler runs it took and where it replied. */
+static int call_try(struct t_client *t, uint32_t defer, uint32_t *runs, uint32_t *on_loop)
+{
+	struct net_req *r = net_req_new(PROTO_OP_OST_GETATTR, NULL);
+	struct proto_cur c;
+	int err;
+
+	atomic_store(&try_runs, 0);
+	proto_put_u32(net_req_body(r), defer);
+	err = net_call(t->cl, r);
+	if (!err) {
+		net_req_reply(r, &c);
+		*runs = proto_get_u32(&c);
+		*on_loop = proto_get_u32(&c);
+		err = proto_cur_finish(&c);
+	}
+	net_req_free(r);
+	return err;
+}
+
+/* An idle server runs a try-inline request on its loop; a deferred one runs again on a worker. */
+static void rpc_try_inline_runs_on_loop_or_worker(void **state)
+{
+	uint16_t port = free_port();
+	struct net_server *srv = server_start(port, NULL);
+	uint32_t runs, on_loop;
+	struct t_client t;
+
+	client_start(&t, port, NULL, 5000, 0);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(call_try(&t, 0, &runs, &on_loop), 0);
+		assert_int_equal(runs, 1);
+		assert_int_equal(on_loop, 1);
+		assert_int_equal(call_try(&t, 1, &runs, &on_loop), 0);
+		assert_int_equal(runs, 2);
+		assert_int_equal(on_loop, 0);
+	}
+	client_stop(&t);
+	server_stop(srv);
 }
 
 static void rpc_missing_handler_is_enosys(void **state)
@@ -806,6 +873,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(rpc_ping_round_trip),
     cmocka_unit_test(rpc_thousands_concurrent),
     cmocka_unit_test(rpc_bulk_4mib_both_ways),
+    cmocka_unit_test(rpc_try_inline_runs_on_loop_or_worker),
     cmocka_unit_test(rpc_missing_handler_is_enosys),
     cmocka_unit_test(rpc_give_up_times_out),
     cmocka_unit_test(rpc_lost_request_is_resent_with_same_xid),
