@@ -501,6 +501,16 @@ int mds_lookup(struct mds_db *db, const struct proto_creds *creds, const struct 
 /* getattr: -ENOENT for an unknown FID (orphans are still found). */
 int mds_getattr(struct mds_db *db, const struct proto_fid *fid, struct proto_attr *out);
 
+/*
+ * mds_lookup and mds_getattr that also give, from the same read, the layout
+ * (*@has_layout: whether there is one; see mds_getlayout).
+ */
+int mds_lookup_layout(struct mds_db *db, const struct proto_creds *creds,
+		      const struct proto_fid *parent, struct proto_str name, struct proto_attr *out,
+		      struct proto_layout *layout, bool *has_layout);
+int mds_getattr_layout(struct mds_db *db, const struct proto_fid *fid, struct proto_attr *out,
+		       struct proto_layout *layout, bool *has_layout);
+
 /* The instantiated layout of a regular file, or the default template of a
  * directory: -ENODATA if it has none. */
 int mds_getlayout(struct mds_db *db, const struct proto_fid *fid, struct proto_layout *out);

@@ -13,7 +13,20 @@
 /* statfs counts a free inode per this many free bytes of the MDT's file system. */
 #define MDS_BYTES_PER_INODE 2048
 
-int mds_getattr(struct mds_db *db, const struct proto_fid *fid, struct proto_attr *out)
+/* What a lookup or getattr found: the attributes and, if @layout, the layout. */
+static void attr_out(const struct mds_inode *ino, struct proto_attr *out,
+		     struct proto_layout *layout, bool *has_layout)
+{
+	*out = ino->a;
+	if (!layout)
+		return;
+	*has_layout = (ino->flags & INODE_F_LAYOUT) != 0;
+	if (*has_layout)
+		*layout = ino->layout;
+}
+
+int mds_getattr_layout(struct mds_db *db, const struct proto_fid *fid, struct proto_attr *out,
+		       struct proto_layout *layout, bool *has_layout)
 {
 	struct mds_inode *ino = malloc(sizeof(*ino));
 	int rc;
@@ -22,9 +35,14 @@ int mds_getattr(struct mds_db *db, const struct proto_fid *fid, struct proto_att
 		return -ENOMEM;
 	rc = inode_read(db, NULL, fid, ino);
 	if (rc == 0)
-		*out = ino->a;
+		attr_out(ino, out, layout, has_layout);
 	free(ino);
 	return rc;
+}
+
+int mds_getattr(struct mds_db *db, const struct proto_fid *fid, struct proto_attr *out)
+{
+	return mds_getattr_layout(db, fid, out, NULL, NULL);
 }
 
 int mds_getlayout(struct mds_db *db, const struct proto_fid *fid, struct proto_layout *out)
@@ -64,6 +82,13 @@ int mds_readlink(struct mds_db *db, const struct proto_fid *fid, char *buf, size
 int mds_lookup(struct mds_db *db, const struct proto_creds *creds, const struct proto_fid *parent,
 	       struct proto_str name, struct proto_attr *out)
 {
+	return mds_lookup_layout(db, creds, parent, name, out, NULL, NULL);
+}
+
+int mds_lookup_layout(struct mds_db *db, const struct proto_creds *creds,
+		      const struct proto_fid *parent, struct proto_str name, struct proto_attr *out,
+		      struct proto_layout *layout, bool *has_layout)
+{
 	struct kv_snap *snap = NULL;
 	struct mds_inode *ino;
 	struct dent d;
@@ -100,7 +125,7 @@ int mds_lookup(struct mds_db *db, const struct proto_creds *creds, const struct 
 	if (rc)
 		goto out;
 found:
-	*out = ino->a;
+	attr_out(ino, out, layout, has_layout);
 out:
 	kv_snap_free(snap);
 	free(ino);

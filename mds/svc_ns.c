@@ -23,60 +23,62 @@ static const struct proto_creds *creds_of(struct net_srv_req *r)
 	return &net_srv_req_pre(r)->creds;
 }
 
-/* Attributes (and a regular file's layout) as LOOKUP and GETATTR reply them. */
-static int getattr_reply(struct mds_svc *svc, struct net_srv_req *r, struct proto_attr *a)
+/* The reply of LOOKUP and GETATTR: the attributes and a regular file's layout. */
+static struct proto_mds_getattr_rep *getattr_rep_new(void)
 {
-	struct proto_mds_getattr_rep *rep = calloc(1, sizeof(*rep));
-	int rc;
+	return calloc(1, sizeof(struct proto_mds_getattr_rep));
+}
 
-	if (!rep)
-		return -ENOMEM;
-	rep->attr = *a;
-	if (S_ISREG(a->mode)) {
-		rc = mds_getlayout(svc->db, &a->fid, &rep->layout);
-		if (rc == 0)
-			rep->flags |= PROTO_MDS_GETATTR_F_LAYOUT;
-	}
-	rc = proto_mds_getattr_rep_enc(net_srv_reply_body(r), rep);
-	free(rep);
-	return rc;
+static int getattr_reply(struct net_srv_req *r, struct proto_mds_getattr_rep *rep, bool has_layout)
+{
+	if (has_layout && S_ISREG(rep->attr.mode))
+		rep->flags |= PROTO_MDS_GETATTR_F_LAYOUT;
+	return proto_mds_getattr_rep_enc(net_srv_reply_body(r), rep);
 }
 
 void svc_h_lookup(struct net_srv_req *r, void *arg)
 {
 	struct mds_svc *svc = arg;
+	struct proto_mds_getattr_rep *rep = getattr_rep_new();
 	struct proto_mds_name_req m;
-	struct proto_attr a;
-	int rc;
+	bool has_layout = false;
+	int rc = rep ? 0 : -ENOMEM;
 
-	rc = DECODE(r, proto_mds_name_req_dec, &m);
 	if (rc == 0)
-		rc = mds_lookup(svc->db, creds_of(r), &m.parent, m.name, &a);
+		rc = DECODE(r, proto_mds_name_req_dec, &m);
 	if (rc == 0)
-		rc = getattr_reply(svc, r, &a);
+		rc = mds_lookup_layout(svc->db, creds_of(r), &m.parent, m.name, &rep->attr,
+				       &rep->layout, &has_layout);
+	if (rc == 0)
+		rc = getattr_reply(r, rep, has_layout);
 	svc_reply(svc, r, rc);
+	free(rep);
 }
 
 void svc_h_getattr(struct net_srv_req *r, void *arg)
 {
 	struct mds_svc *svc = arg;
+	struct proto_mds_getattr_rep *rep = getattr_rep_new();
 	struct proto_mds_fid_req m;
-	struct proto_attr a;
-	int rc;
+	struct proto_attr *a = rep ? &rep->attr : NULL;
+	bool has_layout = false;
+	int rc = rep ? 0 : -ENOMEM;
 
-	rc = DECODE(r, proto_mds_fid_req_dec, &m);
 	if (rc == 0)
-		rc = mds_getattr(svc->db, &m.fid, &a);
+		rc = DECODE(r, proto_mds_fid_req_dec, &m);
+	if (rc == 0)
+		rc = mds_getattr_layout(svc->db, &m.fid, a, &rep->layout, &has_layout);
 	/*
 	 * A file kept for its unlink grace that nobody opened is gone for
 	 * getattr: a client's cached name must be looked up again (ESTALE), not
 	 * show the replaced file.  An open one (fstat) is still there.
 	 */
-	if (rc == 0 && a.nlink == 0 && S_ISREG(a.mode) && mds_open_count(svc->db, &m.fid) == 0)
+	if (rc == 0 && a->nlink == 0 && S_ISREG(a->mode) && mds_open_count(svc->db, &m.fid) == 0)
 		rc = -ENOENT;
 	if (rc == 0)
-		rc = getattr_reply(svc, r, &a);
+		rc = getattr_reply(r, rep, has_layout);
 	svc_reply(svc, r, rc);
+	free(rep);
 }
 
 void svc_h_readlink(struct net_srv_req *r, void *arg)
