@@ -10,6 +10,7 @@
 
 #include "inode.h"
 #include "key.h"
+#include "kv.h"
 #include "layout_codec.h"
 #include "tx.h"
 
@@ -260,4 +261,9 @@ int mds_db_scan(struct mds_db *db, const void *prefix, size_t plen, mds_scan_fn 
 out_snap:
 	kv_snap_free(snap);
 	return rc;
+}
+
+void mds_reads_cache_only(bool on)
+{
+	kv_cache_only(on);
 }

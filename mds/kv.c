@@ -11,6 +11,9 @@
 #define KV_LOG_INFO	  1
 #define KV_LOG_FILE_MAX	  ((size_t)16 << 20)
 #define KV_LOG_FILES_KEPT 4
+/* RocksDB's ReadTier: kReadAllTier, kBlockCacheTier (kv_cache_only). */
+#define KV_READ_TIER_ALL	 0
+#define KV_READ_TIER_BLOCK_CACHE 1
 
 struct kv {
 	rocksdb_t *db;
@@ -18,6 +21,7 @@ struct kv {
 	rocksdb_writeoptions_t *wo_nosync;
 	rocksdb_writeoptions_t *wo_sync;
 	rocksdb_readoptions_t *ro;
+	rocksdb_readoptions_t *ro_cache; /* ro, cache-only (kv_cache_only) */
 };
 
 struct kv_snap {
@@ -48,7 +52,9 @@ static int kv_errno(char *err)
 
 	if (!err)
 		return 0;
-	if (strstr(err, "No space left"))
+	if (strncmp(err, "Result incomplete", 17) == 0)
+		rc = -EWOULDBLOCK; /* a cache-only read needed the disk ("block", not "lock") */
+	else if (strstr(err, "No space left"))
 		rc = -ENOSPC;
 	else if (strstr(err, "lock") || strstr(err, "Resource temporarily unavailable"))
 		rc = -EBUSY;
@@ -62,6 +68,7 @@ static int kv_errno(char *err)
 		rc = -EACCES;
 	else if (strncmp(err, "NotFound", 8) == 0)
 		rc = -ENOENT;
+
 	rocksdb_free(err);
 	return rc;
 }
@@ -93,6 +100,8 @@ int kv_open(const char *path, bool create, bool manual_wal_flush, struct kv **ou
 	kv->wo_sync = rocksdb_writeoptions_create();
 	rocksdb_writeoptions_set_sync(kv->wo_sync, 1);
 	kv->ro = rocksdb_readoptions_create();
+	kv->ro_cache = rocksdb_readoptions_create();
+	rocksdb_readoptions_set_read_tier(kv->ro_cache, KV_READ_TIER_BLOCK_CACHE);
 	kv->db = rocksdb_open(kv->opts, path, &err);
 	rc = kv_errno(err);
 	if (rc)
@@ -112,10 +121,23 @@ void kv_close(struct kv *kv)
 	if (kv->db)
 		rocksdb_close(kv->db);
 	rocksdb_readoptions_destroy(kv->ro);
+	rocksdb_readoptions_destroy(kv->ro_cache);
 	rocksdb_writeoptions_destroy(kv->wo_sync);
 	rocksdb_writeoptions_destroy(kv->wo_nosync);
 	rocksdb_options_destroy(kv->opts);
 	free(kv);
+}
+
+static __thread bool tl_cache_only;
+
+void kv_cache_only(bool on)
+{
+	tl_cache_only = on;
+}
+
+static int read_tier(void)
+{
+	return tl_cache_only ? KV_READ_TIER_BLOCK_CACHE : KV_READ_TIER_ALL;
 }
 
 int kv_snap_new(struct kv *kv, struct kv_snap **out)
@@ -128,6 +150,7 @@ int kv_snap_new(struct kv *kv, struct kv_snap **out)
 	s->snap = rocksdb_create_snapshot(kv->db);
 	s->ro = rocksdb_readoptions_create();
 	rocksdb_readoptions_set_snapshot(s->ro, s->snap);
+	rocksdb_readoptions_set_read_tier(s->ro, read_tier());
 	*out = s;
 	return 0;
 }
@@ -147,7 +170,11 @@ int kv_get(struct kv *kv, struct kv_snap *snap, const void *key, size_t klen, vo
 	size_t vlen = 0;
 	int rc;
 
-	v = rocksdb_get(kv->db, snap ? snap->ro : kv->ro, key, klen, &vlen, &err);
+	v = rocksdb_get(kv->db,
+			snap		? snap->ro
+			: tl_cache_only ? kv->ro_cache
+					: kv->ro,
+			key, klen, &vlen, &err);
 	rc = kv_errno(err);
 	if (rc)
 		return rc;
@@ -270,6 +297,7 @@ int kv_iter_new(struct kv *kv, struct kv_snap *snap, const void *lo, size_t lole
 	it->ro = rocksdb_readoptions_create();
 	if (snap)
 		rocksdb_readoptions_set_snapshot(it->ro, snap->snap);
+	rocksdb_readoptions_set_read_tier(it->ro, read_tier());
 	rocksdb_readoptions_set_iterate_lower_bound(it->ro, it->lo, lolen);
 	if (hi) {
 		memcpy(it->hi, hi, hilen);

@@ -29,6 +29,16 @@ int kv_open(const char *path, bool create, bool manual_wal_flush, struct kv **ou
 /* Closes @kv (NULL: no-op); iterators and snapshots must be gone. */
 void kv_close(struct kv *kv);
 
+/*
+ * Cache-only reads on the calling thread (@on) or normal ones: while on, a
+ * read that would need the disk (a block not in RocksDB's block cache, a
+ * table file not open) touches nothing and fails with -EWOULDBLOCK, so the
+ * caller can hand the request to a thread that may block.  Reads from the
+ * memtables and the block cache succeed as usual.  Applies to snapshots and
+ * iterators created while it is on.
+ */
+void kv_cache_only(bool on);
+
 /* A point-in-time view for reads; NULL snapshots mean "latest" everywhere. */
 int kv_snap_new(struct kv *kv, struct kv_snap **out);
 void kv_snap_free(struct kv_snap *s);

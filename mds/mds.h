@@ -215,6 +215,13 @@ int mds_tx_commit(struct mds_tx *tx);
  */
 uint64_t mds_db_durable(struct mds_db *db);
 
+/*
+ * Reads on the calling thread use only what is in memory (@on) or the disk
+ * as well: while on, a read that would need the disk fails with
+ * -EWOULDBLOCK instead of waiting for it (a request run on the loop thread).
+ */
+void mds_reads_cache_only(bool on);
+
 /* Failure injection (crash_after_reply): no WAL sync starts any more. */
 void mds_db_freeze_commits(struct mds_db *db);
 
@@ -503,7 +510,9 @@ int mds_getattr(struct mds_db *db, const struct proto_fid *fid, struct proto_att
 
 /*
  * mds_lookup and mds_getattr that also give, from the same read, the layout
- * (*@has_layout: whether there is one; see mds_getlayout).
+ * (*@has_layout: whether there is one; see mds_getlayout).  Both also fail
+ * with -EWOULDBLOCK when reads are cache-only (kv_cache_only) and the disk
+ * would be needed.
  */
 int mds_lookup_layout(struct mds_db *db, const struct proto_creds *creds,
 		      const struct proto_fid *parent, struct proto_str name, struct proto_attr *out,

@@ -430,6 +430,41 @@ static void rocksdb_log_stays_bounded(void **state)
 	assert_true(count_prefixed(t->dir, "LOG.old") <= 4);
 }
 
+/*
+ * Cache-only reads (a lookup run on the loop thread) fail with -EWOULDBLOCK
+ * where the disk would be needed, and succeed once memory holds what they
+ * read.  Enough files that one lookup's blocks are not among the few the
+ * MDS's own start-up reads into a fresh block cache.
+ */
+static void cache_only_reads_need_memory(void **state)
+{
+	struct t_mds *t = *state;
+	struct proto_attr a, b;
+	struct proto_layout l;
+	bool has_layout;
+	char name[16];
+
+	for (int i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "g%d", i);
+		assert_int_equal(t_create(t, &t_root, &t->root, name, 0644, i == 1234 ? &a : NULL),
+				 0);
+	}
+	t_reopen(t); /* in table files now, and a new, empty block cache */
+	mds_reads_cache_only(true);
+	assert_int_equal(mds_lookup(t->db, &t_root, &t->root, t_n("g1234"), &b), -EWOULDBLOCK);
+	mds_reads_cache_only(false);
+	assert_int_equal(mds_lookup(t->db, &t_root, &t->root, t_n("g1234"), &b), 0);
+	assert_true(proto_fid_eq(&a.fid, &b.fid));
+	/* What that read brought into the block cache is served cache-only. */
+	mds_reads_cache_only(true);
+	assert_int_equal(
+	    mds_lookup_layout(t->db, &t_root, &t->root, t_n("g1234"), &b, &l, &has_layout), 0);
+	assert_int_equal(mds_getattr_layout(t->db, &a.fid, &b, &l, &has_layout), 0);
+	mds_reads_cache_only(false);
+	assert_true(has_layout);
+	assert_true(proto_fid_eq(&a.fid, &b.fid));
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(tx_caller_records_share_the_batch, t_setup, t_teardown),
     cmocka_unit_test_setup_teardown(tx_failed_operation_stages_nothing, t_setup, t_teardown),
@@ -445,5 +480,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(fid_allocator_moves_to_next_sequence),
     cmocka_unit_test_setup_teardown(statfs_counts_inodes, t_setup, t_teardown),
     cmocka_unit_test_setup_teardown(rocksdb_log_stays_bounded, t_setup, t_teardown),
+    cmocka_unit_test_setup_teardown(cache_only_reads_need_memory, t_setup, t_teardown),
 };
 T_GROUP(mds_tx, tests)
