@@ -320,10 +320,13 @@ void mds_svc_stop(struct mds_svc *svc)
 	 */
 	if (svc->db)
 		NET_INFO("%s: %llu batches committed in %llu WAL syncs; %llu create(s) "
-			 "answered before they were durable",
+			 "answered before they were durable; %llu read(s) answered on the "
+			 "loop thread, %llu handed to a worker from there",
 			 svc->id.name, (unsigned long long)mds_db_applied(svc->db),
 			 (unsigned long long)mds_db_wal_syncs(svc->db),
-			 (unsigned long long)atomic_load(&svc->early_answers));
+			 (unsigned long long)atomic_load(&svc->early_answers),
+			 (unsigned long long)atomic_load(&svc->loop_reads),
+			 (unsigned long long)atomic_load(&svc->loop_deferred));
 	mds_db_close(svc->db);
 	if (svc->rec_tail)
 		rec_destroy(svc);

@@ -77,6 +77,18 @@ static bool fires(struct failinj_point *p)
 	}
 }
 
+bool failinj_armed(struct failinj *f, uint32_t id)
+{
+	bool armed;
+
+	if (id < FAIL_ID_FIRST || id > FAIL_ID_LAST)
+		return false;
+	pthread_mutex_lock(&f->mu);
+	armed = f->p[id - FAIL_ID_FIRST].mode != PROTO_FAIL_OFF;
+	pthread_mutex_unlock(&f->mu);
+	return armed;
+}
+
 bool failinj_hit(struct failinj *f, uint32_t id, uint32_t op, uint32_t *value)
 {
 	struct failinj_point *p;

@@ -55,6 +55,8 @@ int failinj_parse(struct failinj *f, const char *spec);
  * (may be NULL) gets the point's value.  Logs every firing.
  */
 bool failinj_hit(struct failinj *f, uint32_t id, uint32_t op, uint32_t *value);
+/* Whether point @id is armed (for any opcode); counts no hit. */
+bool failinj_armed(struct failinj *f, uint32_t id);
 /* The name of point @id ("drop_reply"), or NULL. */
 const char *failinj_name(uint32_t id);
 

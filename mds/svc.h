@@ -86,6 +86,8 @@ struct mds_svc {
 	_Atomic uint64_t handle_seq;
 	_Atomic uint64_t client_seq;	/* svc_client.id */
 	_Atomic uint64_t early_answers; /* svc_commit_early() answers before durable */
+	_Atomic uint64_t loop_reads;	/* LOOKUP/GETATTR answered on the loop thread */
+	_Atomic uint64_t loop_deferred; /* ... handed to a worker (needed the disk) */
 
 	pthread_mutex_t cl_mu;		/* protects clients, evicted */
 	struct svc_client *clients;	/* cl_mu: attached exports' state */

@@ -23,6 +23,23 @@ static const struct proto_creds *creds_of(struct net_srv_req *r)
 	return &net_srv_req_pre(r)->creds;
 }
 
+/*
+ * A read run inline on the loop (net_srv_req_inline) found it needs the disk:
+ * hands the request to a worker and says so.
+ */
+static bool defer_if_blocked(struct mds_svc *svc, struct net_srv_req *r, int rc)
+{
+	if (!net_srv_req_inline(r))
+		return false;
+	if (rc != -EWOULDBLOCK) {
+		atomic_fetch_add_explicit(&svc->loop_reads, 1, memory_order_relaxed);
+		return false;
+	}
+	atomic_fetch_add_explicit(&svc->loop_deferred, 1, memory_order_relaxed);
+	net_srv_defer(r);
+	return true;
+}
+
 /* The reply of LOOKUP and GETATTR: the attributes and a regular file's layout. */
 static struct proto_mds_getattr_rep *getattr_rep_new(void)
 {
@@ -49,9 +66,12 @@ void svc_h_lookup(struct net_srv_req *r, void *arg)
 	if (rc == 0)
 		rc = mds_lookup_layout(svc->db, creds_of(r), &m.parent, m.name, &rep->attr,
 				       &rep->layout, &has_layout);
+	if (defer_if_blocked(svc, r, rc))
+		goto out;
 	if (rc == 0)
 		rc = getattr_reply(r, rep, has_layout);
 	svc_reply(svc, r, rc);
+out:
 	free(rep);
 }
 
@@ -68,6 +88,8 @@ void svc_h_getattr(struct net_srv_req *r, void *arg)
 		rc = DECODE(r, proto_mds_fid_req_dec, &m);
 	if (rc == 0)
 		rc = mds_getattr_layout(svc->db, &m.fid, a, &rep->layout, &has_layout);
+	if (defer_if_blocked(svc, r, rc))
+		goto out;
 	/*
 	 * A file kept for its unlink grace that nobody opened is gone for
 	 * getattr: a client's cached name must be looked up again (ESTALE), not
@@ -78,6 +100,7 @@ void svc_h_getattr(struct net_srv_req *r, void *arg)
 	if (rc == 0)
 		rc = getattr_reply(r, rep, has_layout);
 	svc_reply(svc, r, rc);
+out:
 	free(rep);
 }
 

@@ -3,7 +3,8 @@
 # stat of the directories it touched (answered from the reply, no RPC) equals
 # what a mount that caches nothing (B: attr_timeout=0) gets from the MDS; a
 # run of creates costs no MDS_GETATTR of the directory; another mount's
-# change shows in A once attr_timeout has passed.
+# change shows in A once attr_timeout has passed.  The MDS answers the reads
+# that reach it idle on its loop thread.
 . "$(dirname "$0")/../../lib/fixture.sh"
 fx_init
 fx_need_fuse
@@ -91,4 +92,12 @@ mkdir "$B/c/fromb"
 sleep 1.2
 [[ $(stat -c %h "$A/c") == $(stat -c %h "$B/c") && $(stat -c %h "$A/c") == 3 ]] ||
 	fx_fail "A still shows $(stat -c %h "$A/c") links of c after attr_timeout (B: $(stat -c %h "$B/c"))"
+
+# The lookups and getattrs B sent came one at a time to an idle MDS: it
+# answered them on its loop thread (NET_H_TRY_INLINE), without a worker.
+fx_umount_all
+fx_stop mds
+reads=$(sed -n 's/.*; \([0-9]*\) read(s) answered on the loop thread.*/\1/p' "$FX_DIR/mds.log" | tail -1)
+echo "MDS: ${reads:-no} read(s) answered on its loop thread"
+((${reads:-0} > 0)) || fx_fail "the MDS answered no LOOKUP or GETATTR on its loop thread"
 fx_pass
