@@ -56,10 +56,12 @@ static uint32_t mds_open_flags(int flags)
 
 /*
  * Turns an open reply into a file for @node (nlookup/refs already arranged
- * by the caller) and fills @fi.  Returns NULL if out of memory.
+ * by the caller) and fills @fi.  @created: the file is new (a create), so
+ * the kernel has nothing of it cached to drop.  Returns NULL if out of memory.
  */
 static struct fc_file *file_new(struct fc_fs *fs, struct fc_node *node,
-				const struct proto_mds_open_rep *rep, struct fuse_file_info *fi)
+				const struct proto_mds_open_rep *rep, struct fuse_file_info *fi,
+				bool created)
 {
 	struct fc_file *f = calloc(1, sizeof(*f));
 	bool fresh;
@@ -89,7 +91,7 @@ static struct fc_file *file_new(struct fc_fs *fs, struct fc_node *node,
 	fi->keep_cache = !fresh;
 	fi->direct_io = (fi->flags & O_DIRECT) != 0;
 	fi->noflush = 0;
-	if (fresh && !node->is_root)
+	if (fresh && !node->is_root && !created)
 		fuse_lowlevel_notify_inval_inode(fs->se, fc_node_id(node), -1, 0);
 	return f;
 }
@@ -125,7 +127,7 @@ static void open_done(struct fc_rset *rs, int status)
 		fc_reply_err(rs->freq, status);
 		goto out;
 	}
-	f = file_new(rs->fs, node, rep, fi);
+	f = file_new(rs->fs, node, rep, fi, false);
 	if (!f)
 		fc_reply_err(rs->freq, -ENOMEM);
 	else if (fuse_reply_open(rs->freq, fi) != 0)
@@ -206,7 +208,7 @@ static void create_done(struct fc_rset *rs, int status)
 		fc_reply_err(rs->freq, status);
 		goto out;
 	}
-	f = file_new(rs->fs, node, rep, fi);
+	f = file_new(rs->fs, node, rep, fi, (rep->flags & PROTO_OPEN_REP_F_CREATED) != 0);
 	if (!f) {
 		fc_node_forget(rs->fs->nodes, node, 1);
 		fc_reply_err(rs->freq, -ENOMEM);
