@@ -167,6 +167,12 @@ void inode_touch_mc(struct mds_inode *ino, struct mds_tx *tx)
 	ino->a.ctime = tx->now;
 }
 
+void inode_dir_changed(struct mds_inode *dir, struct mds_tx *tx)
+{
+	inode_touch_mc(dir, tx);
+	dir->a.data_version++;
+}
+
 static int xattrs_delete(struct mds_tx *tx, const struct proto_fid *fid)
 {
 	uint8_t lo[KEY_FID_LEN], hi[KEY_FID_LEN];

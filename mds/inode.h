@@ -53,6 +53,13 @@ void inode_init(struct mds_inode *ino, struct mds_tx *tx, const struct proto_fid
 /* Sets ctime (and mtime) to the transaction's time. */
 void inode_touch_c(struct mds_inode *ino, struct mds_tx *tx);
 void inode_touch_mc(struct mds_inode *ino, struct mds_tx *tx);
+/*
+ * Directory @dir gained, lost or swapped an entry: mtime and ctime to the
+ * transaction's time, and data_version counts the change, so that a client
+ * that knows every change up to version N can tell from the attributes after
+ * its own change (N + 1) that nobody else changed the entries meanwhile.
+ */
+void inode_dir_changed(struct mds_inode *dir, struct mds_tx *tx);
 
 /*
  * Removes an inode that lost its last name and has no open reference: the

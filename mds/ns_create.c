@@ -233,7 +233,7 @@ static int make_locked(struct mds_tx *tx, const struct proto_fid *pfid, const st
 		return rc;
 	if (S_ISDIR(m->mode))
 		dir->a.nlink++;
-	inode_touch_mc(dir, tx);
+	inode_dir_changed(dir, tx);
 	rc = inode_stage(tx, dir);
 	if (rc)
 		return rc;

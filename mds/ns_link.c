@@ -47,7 +47,7 @@ static int link_locked(struct mds_tx *tx, const struct proto_fid *fid, const str
 		return rc;
 	ino->a.nlink++;
 	inode_touch_c(ino, tx);
-	inode_touch_mc(dir, tx);
+	inode_dir_changed(dir, tx);
 	rc = inode_stage(tx, ino);
 	if (rc == 0)
 		rc = inode_stage(tx, dir);

@@ -56,7 +56,7 @@ static int remove_locked(struct mds_tx *tx, const struct proto_fid *pfid, struct
 	} else {
 		child->a.nlink--;
 	}
-	inode_touch_mc(dir, tx);
+	inode_dir_changed(dir, tx);
 	inode_touch_c(child, tx);
 	rc = inode_stage(tx, dir);
 	if (rc == 0)

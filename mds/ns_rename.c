@@ -241,10 +241,10 @@ static int rn_locked(struct mds_tx *tx, struct rn_args *a, struct rn_state *s,
 		rc = rn_move(tx, a, s, sdir, ddir);
 	if (rc)
 		return rc;
-	inode_touch_mc(sdir, tx);
+	inode_dir_changed(sdir, tx);
 	rc = inode_stage(tx, sdir);
 	if (rc == 0 && !a->same) {
-		inode_touch_mc(ddir, tx);
+		inode_dir_changed(ddir, tx);
 		rc = inode_stage(tx, ddir);
 	}
 	return rc;

@@ -175,6 +175,55 @@ static void mkdir_counts_links_and_times(void **state)
 	assert_int_equal(t_check(t), 0);
 }
 
+/* data_version of directory @fid (asserts it exists). */
+static uint64_t dir_version(struct t_mds *t, const struct proto_fid *fid)
+{
+	struct proto_attr a;
+
+	assert_int_equal(mds_getattr(t->db, fid, &a), 0);
+	return a.data_version;
+}
+
+/*
+ * A directory's data_version counts the changes of its entries, each by
+ * exactly one (a client tells its own change from others' by it); failed
+ * operations and changes of the directory's own attributes do not count.
+ */
+static void dir_version_counts_entry_changes(void **state)
+{
+	struct t_mds *t = *state;
+	struct mds_setattr sa = {.valid = MDS_ATTR_MODE, .mode = 0700};
+	struct proto_attr d, f;
+	uint64_t v, root_v;
+
+	assert_int_equal(t_mkdir(t, &t_root, &t->root, "d", 0755, &d), 0);
+	v = d.data_version;
+	assert_int_equal(dir_version(t, &d.fid), v);
+	assert_int_equal(t_create(t, &t_root, &d.fid, "f", 0644, &f), 0);
+	assert_int_equal(dir_version(t, &d.fid), ++v);
+	assert_int_equal(t_mkdir(t, &t_root, &d.fid, "s", 0755, NULL), 0);
+	assert_int_equal(dir_version(t, &d.fid), ++v);
+	assert_int_equal(t_link(t, &t_root, &f.fid, &d.fid, "g"), 0);
+	assert_int_equal(dir_version(t, &d.fid), ++v);
+	assert_int_equal(t_rename(t, &t_root, &d.fid, "f", &d.fid, "h", 0), 0);
+	assert_int_equal(dir_version(t, &d.fid), ++v); /* once for a rename within it */
+	root_v = dir_version(t, &t->root);
+	assert_int_equal(t_rename(t, &t_root, &d.fid, "h", &t->root, "h", 0), 0);
+	assert_int_equal(dir_version(t, &d.fid), ++v);
+	assert_int_equal(dir_version(t, &t->root), root_v + 1);
+	assert_int_equal(t_unlink(t, &t_root, &d.fid, "g"), 0);
+	assert_int_equal(dir_version(t, &d.fid), ++v);
+	assert_int_equal(t_rmdir(t, &t_root, &d.fid, "s"), 0);
+	assert_int_equal(dir_version(t, &d.fid), ++v);
+	/* Nothing that leaves the entries as they were counts. */
+	assert_int_equal(t_mkdir(t, &t_root, &t->root, "d", 0755, NULL), -EEXIST);
+	assert_int_equal(t_unlink(t, &t_root, &d.fid, "nothere"), -ENOENT);
+	assert_int_equal(t_setattr(t, &t_root, &d.fid, &sa, NULL), 0);
+	assert_int_equal(t_setxattr(t, &t_root, &d.fid, "user.k", "v", 1, 0), 0);
+	assert_int_equal(dir_version(t, &d.fid), v);
+	assert_int_equal(t_check(t), 0);
+}
+
 static void unlink_removes_name_and_updates_times(void **state)
 {
 	struct t_mds *t = *state;
@@ -494,6 +543,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(lookup_without_search_permission_is_eacces, t_setup,
 				    t_teardown),
     cmocka_unit_test_setup_teardown(mkdir_counts_links_and_times, t_setup, t_teardown),
+    cmocka_unit_test_setup_teardown(dir_version_counts_entry_changes, t_setup, t_teardown),
     cmocka_unit_test_setup_teardown(unlink_removes_name_and_updates_times, t_setup, t_teardown),
     cmocka_unit_test_setup_teardown(unlink_and_rmdir_type_errors, t_setup, t_teardown),
     cmocka_unit_test_setup_teardown(write_permission_on_parent_is_checked, t_setup, t_teardown),
