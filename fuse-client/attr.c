@@ -72,6 +72,7 @@ void fc_reply_entry(fuse_req_t req, const struct proto_attr *a, const struct pro
 		fc_reply_err(req, -ENOMEM);
 		return;
 	}
+	fc_dirneg_seen(fs, a);
 	pthread_mutex_lock(&node->mu);
 	fc_node_set_attr(node, a, l);
 	fc_attr_merge_local(node, &m);

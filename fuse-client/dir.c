@@ -125,6 +125,7 @@ static char *serve(struct fc_fs *fs, fuse_req_t req, struct fc_dir *d, uint32_t 
 			node = fc_node_get(fs->nodes, &de->fid, 1);
 			if (!node)
 				break;
+			fc_dirneg_seen(fs, &de->attr);
 			pthread_mutex_lock(&node->mu);
 			fc_node_set_attr(node, &de->attr, NULL);
 			fc_attr_merge_local(node, &m);

@@ -37,6 +37,8 @@ void fc_rset_dir_change(struct fc_rset *rs, struct fc_node *dir)
 	fc_dir_attr_drop(dir);
 	rs->ctokens[rs->ncdirs] = dir->dir_seq;
 	pthread_mutex_unlock(&dir->mu);
+	if (!rs->ncdirs)
+		rs->cstart_ms = net_now_ms();
 	rs->cdirs[rs->ncdirs++] = dir;
 }
 
@@ -80,9 +82,12 @@ void fc_rset_dirs_done(struct fc_rset *rs, const struct proto_mds_dirs *dirs)
 	for (uint32_t i = 0; i < rs->n; i++)
 		if (net_req_attempts(rs->rpcs[i].req) > 1)
 			fresh = NULL;
-	for (uint32_t i = 0; i < rs->ncdirs; i++)
-		change_end(rs->fs, rs->cdirs[i], rs->ctokens[i],
-			   dirs_find(fresh, &rs->cdirs[i]->fid));
+	for (uint32_t i = 0; i < rs->ncdirs; i++) {
+		const struct proto_attr *a = dirs_find(fresh, &rs->cdirs[i]->fid);
+
+		change_end(rs->fs, rs->cdirs[i], rs->ctokens[i], a);
+		fc_dirneg_changed(rs->fs, &rs->cdirs[i]->fid, a, rs->cstart_ms);
+	}
 	/*
 	 * Other directories the change touched (one a rename moved, or
 	 * replaced): what this client holds of them is older than the change.

@@ -24,6 +24,7 @@ enum fc_lockmode {
 struct fc_opts {
 	double attr_timeout;  /* seconds the kernel caches attributes (1.0) */
 	double entry_timeout; /* seconds the kernel caches names (1.0) */
+	bool lookupcache_neg; /* lookupcache=all: ENOENT from complete directories (on) */
 	bool writeback_cache; /* kernel writeback cache: single-writer mode (off) */
 	uint32_t dirty_max;   /* bytes of dirty data buffered per file (8 MiB) */
 	uint32_t max_write;   /* largest FUSE write (1 MiB) */

@@ -193,6 +193,7 @@ struct fc_rset {
 	struct fc_node *cdirs[2];
 	uint64_t ctokens[2];
 	uint32_t ncdirs;
+	uint64_t cstart_ms; /* when the first fc_rset_dir_change was made */
 };
 
 /*
@@ -251,6 +252,37 @@ bool fc_dir_attr_cached(struct fc_fs *fs, struct fc_node *node, struct proto_att
 			double *timeout);
 /* Forgets @node's post-op attributes (under node->mu). */
 void fc_dir_attr_drop(struct fc_node *node);
+
+/* ---- dirneg.c: negative lookups from complete directories ------------- */
+
+/* Directories kept complete at most, and bytes of their name filters. */
+#define FC_DIRNEG_DIRS	256
+#define FC_DIRNEG_BYTES (32u << 20)
+
+struct fc_dirnegs;
+
+/* The functions below do nothing (or answer "ask the MDS") while fs->dirnegs is NULL. */
+int fc_dirnegs_new(struct fc_dirnegs **out);
+void fc_dirnegs_free(struct fc_dirnegs *t);
+/* This client made directory @dir (its attributes from the MKDIR reply); sent at @since_ms. */
+void fc_dirneg_made(struct fc_fs *fs, const struct proto_attr *dir, uint64_t since_ms);
+/* A change adding @name to @dir is about to be sent. */
+void fc_dirneg_adding(struct fc_fs *fs, const struct proto_fid *dir, const char *name, size_t len);
+/*
+ * A change of @dir sent at @since_ms is over: @after, the directory's
+ * attributes after it (NULL: unknown, or the change failed), keeps it
+ * complete only if this change was the only one since the last.
+ */
+void fc_dirneg_changed(struct fc_fs *fs, const struct proto_fid *dir,
+		       const struct proto_attr *after, uint64_t since_ms);
+/* Attributes of a directory from the MDS (any reply): another version ends completeness. */
+void fc_dirneg_seen(struct fc_fs *fs, const struct proto_attr *a);
+/* True if @name is known to be absent from @dir: a lookup may answer ENOENT itself. */
+bool fc_dirneg_absent(struct fc_fs *fs, const struct proto_fid *dir, const char *name, size_t len);
+/* Forgets every directory (a new MDS instance). */
+void fc_dirnegs_clear(struct fc_fs *fs);
+/* Directories kept complete now (tests). */
+uint32_t fc_dirnegs_count(struct fc_fs *fs);
 
 /* ---- mdc.c: requests to the MDS --------------------------------------- */
 
@@ -372,6 +404,8 @@ struct fc_fs {
 	uint32_t rec_lost;		       /* loop thread: of which failed */
 	_Atomic uint64_t rpcs[PROTO_OP_LIMIT]; /* RPCs sent through sets, per opcode */
 	_Atomic uint64_t getattr_local;	       /* GETATTRs answered from post-op attributes */
+	_Atomic uint64_t lookup_local;	       /* LOOKUPs answered ENOENT from complete dirs */
+	struct fc_dirnegs *dirnegs;
 	char mountpoint[4096];
 };
 

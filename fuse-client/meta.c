@@ -85,6 +85,8 @@ void fc_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct net_req *r;
 	int rc = name_check(name, &m.name);
 
+	if (rc == 0 && fc_dirneg_absent(fs, &m.parent, m.name.s, m.name.len))
+		rc = -ENOENT; /* a complete directory without that name (dirneg.c) */
 	if (rc) {
 		fc_reply_err(req, rc);
 		return;
@@ -119,6 +121,7 @@ static void reply_attr(struct fc_fs *fs, fuse_req_t req, struct fc_node *node,
 	struct proto_attr m = *a;
 	struct stat st;
 
+	fc_dirneg_seen(fs, a);
 	pthread_mutex_lock(&node->mu);
 	fc_node_set_attr(node, a, l);
 	fc_attr_merge_local(node, &m);
@@ -289,6 +292,8 @@ static void attr_rep_entry(struct fc_rset *rs, int status)
 		status = proto_mds_attr_rep_dec(&c, &rep);
 	}
 	fc_rset_dirs_done(rs, status ? NULL : &rep.dirs);
+	if (status == 0 && net_req_opcode(fc_rset_req(rs, 0)) == PROTO_OP_MDS_MKDIR)
+		fc_dirneg_made(rs->fs, &rep.attr, rs->cstart_ms);
 	if (status)
 		fc_reply_err(rs->freq, status);
 	else
@@ -307,6 +312,7 @@ void fc_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 		fc_reply_err(req, rc);
 		return;
 	}
+	fc_dirneg_adding(fs, &m.parent, m.name.s, m.name.len);
 	r = MDS_REQ(req, PROTO_OP_MDS_MKNOD, proto_mds_mknod_req_enc, &m);
 	if (r)
 		fc_mds_change(fs, req, r, attr_rep_entry, NULL, fc_node_of(fs->nodes, parent),
@@ -324,6 +330,7 @@ void fc_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 		fc_reply_err(req, rc);
 		return;
 	}
+	fc_dirneg_adding(fs, &m.parent, m.name.s, m.name.len);
 	r = MDS_REQ(req, PROTO_OP_MDS_MKDIR, proto_mds_mkdir_req_enc, &m);
 	if (r)
 		fc_mds_change(fs, req, r, attr_rep_entry, NULL, fc_node_of(fs->nodes, parent),
@@ -344,6 +351,7 @@ void fc_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const ch
 		fc_reply_err(req, rc);
 		return;
 	}
+	fc_dirneg_adding(fs, &m.parent, m.name.s, m.name.len);
 	r = MDS_REQ(req, PROTO_OP_MDS_SYMLINK, proto_mds_symlink_req_enc, &m);
 	if (r)
 		fc_mds_change(fs, req, r, attr_rep_entry, NULL, fc_node_of(fs->nodes, parent),
@@ -362,6 +370,7 @@ void fc_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char
 		fc_reply_err(req, rc);
 		return;
 	}
+	fc_dirneg_adding(fs, &m.parent, m.name.s, m.name.len);
 	r = MDS_REQ(req, PROTO_OP_MDS_LINK, proto_mds_link_req_enc, &m);
 	if (r)
 		fc_mds_change(fs, req, r, attr_rep_entry, NULL, fc_node_of(fs->nodes, newparent),
@@ -446,6 +455,7 @@ void fc_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_
 		m.flags |= PROTO_RENAME_NOREPLACE;
 	if (flags & RENAME_EXCHANGE)
 		m.flags |= PROTO_RENAME_EXCHANGE;
+	fc_dirneg_adding(fs, &m.dst_parent, m.dst_name.s, m.dst_name.len);
 	r = MDS_REQ(req, PROTO_OP_MDS_RENAME, proto_mds_rename_req_enc, &m);
 	if (r)
 		fc_mds_change(fs, req, r, rename_done, NULL, fc_node_of(fs->nodes, parent),

@@ -264,6 +264,7 @@ void fc_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 		fc_reply_err(req, rc);
 		return;
 	}
+	fc_dirneg_adding(fs, &m->parent, m->name.s, m->name.len);
 	fc_rset_dir_change(rs, fc_node_of(fs->nodes, parent));
 	fc_mds_send(rs, r, NULL, NULL);
 	fc_rset_seal(rs);

@@ -14,6 +14,7 @@ void fc_opts_init(struct fc_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->attr_timeout = 1.0;
 	o->entry_timeout = 1.0;
+	o->lookupcache_neg = true;
 	o->dirty_max = 8u << 20;
 	o->max_write = 1u << 20;
 	o->readahead = 4u << 20;
@@ -142,6 +143,10 @@ static int one(struct fc_opts *o, char *opt)
 		o->mds_timeout_ms = (uint32_t)(d * 1000);
 		return 0;
 	}
+	if (!strcmp(opt, "lookupcache") && (!strcmp(val, "all") || !strcmp(val, "positive"))) {
+		o->lookupcache_neg = !strcmp(val, "all");
+		return 0;
+	}
 	if (!strcmp(opt, "checksums") && (!strcmp(val, "on") || !strcmp(val, "off"))) {
 		o->checksums = !strcmp(val, "on");
 		return 0;
@@ -203,6 +208,9 @@ void fc_opts_usage(FILE *f)
 	    "Mount options (-o opt[,opt...]):\n"
 	    "  attr_timeout=SEC     kernel attribute cache time (default 1)\n"
 	    "  entry_timeout=SEC    kernel name cache time (default 1)\n"
+	    "  lookupcache=all|positive  all: a lookup in a directory this client made and\n"
+	    "                       alone changed answers \"no such name\" itself, as\n"
+	    "                       fresh as entry_timeout (default); positive: always ask\n"
 	    "  writeback_cache      kernel writeback cache: single-writer mode (default off)\n"
 	    "  dirty_max=SIZE       write-behind buffer per file (default 8M)\n"
 	    "  max_write=SIZE       largest write the kernel sends (default and max 1M)\n"

@@ -265,6 +265,8 @@ void fc_replay_on_state(struct net_client *cl, enum net_client_state st, void *a
 		return;
 	/* A new MDS instance: nothing but replays until they are done. */
 	net_client_hold(cl);
+	/* Changes it lost and replays it gets make versions unreliable. */
+	fc_dirnegs_clear(fs);
 	if (fs->rec_busy) {
 		fs->rec_again = true;
 		return;

@@ -108,6 +108,8 @@ static int fs_setup(struct fc_fs *fs, const char *source)
 	if (rc == 0)
 		rc = fc_nodes_new(&fs->nodes);
 	if (rc == 0)
+		rc = fc_dirnegs_new(&fs->dirnegs);
+	if (rc == 0)
 		rc = net_loop_new(&fs->loop);
 	if (rc == 0)
 		rc = net_loop_start(fs->loop, "fc-net");
@@ -132,6 +134,7 @@ static void fs_teardown(struct fc_fs *fs)
 		net_loop_free(fs->loop);
 	}
 	fc_nodes_free(fs->nodes);
+	fc_dirnegs_free(fs->dirnegs);
 	net_key_free(fs->key);
 }
 

@@ -317,7 +317,8 @@ static void err_done(struct fc_rset *rs, int status)
 
 /*
  * FC_XATTR_RPCS: "OPCODE COUNT" lines, one per opcode this mount has sent,
- * then MDS_GETATTR_LOCAL: the GETATTRs answered without an RPC.
+ * then MDS_GETATTR_LOCAL and MDS_LOOKUP_LOCAL: the GETATTRs and the
+ * LOOKUPs answered without an RPC.
  */
 static void rpc_counts(fuse_req_t req, struct fc_fs *fs, size_t size)
 {
@@ -340,6 +341,11 @@ static void rpc_counts(fuse_req_t req, struct fc_fs *fs, size_t size)
 	/* Not an RPC: the GETATTRs that post-op attributes answered (dirattr.c). */
 	n_local = atomic_load_explicit(&fs->getattr_local, memory_order_relaxed);
 	w = snprintf(v + len, sizeof(v) - len, "MDS_GETATTR_LOCAL %" PRIu64 "\n", n_local);
+	if (w > 0 && (size_t)w < sizeof(v) - len)
+		len += (size_t)w;
+	/* And the LOOKUPs that complete directories answered (dirneg.c). */
+	n_local = atomic_load_explicit(&fs->lookup_local, memory_order_relaxed);
+	w = snprintf(v + len, sizeof(v) - len, "MDS_LOOKUP_LOCAL %" PRIu64 "\n", n_local);
 	if (w > 0 && (size_t)w < sizeof(v) - len)
 		len += (size_t)w;
 	reply_value(req, v, len, size);

@@ -147,8 +147,9 @@ static void opts_parse_values_and_generic(void **state)
 	fc_opts_init(&o);
 	assert_int_equal(fc_opts_parse(&o, "defaults,_netdev,attr_timeout=60,readahead=8M,"
 					   "io_timeout=5,checksums=off,noflock,port=1234,"
-					   "dirty_max=64k,mds_timeout=2.5"),
+					   "dirty_max=64k,mds_timeout=2.5,lookupcache=positive"),
 			 0);
+	assert_false(o.lookupcache_neg);
 	assert_true(o.attr_timeout == 60.0);
 	assert_int_equal(o.readahead, 8u << 20);
 	assert_int_equal(o.io_timeout_ms, 5000);
@@ -170,6 +171,8 @@ static void opts_parse_rejects_unknown(void **state)
 	assert_int_equal(fc_opts_parse(&o, "max_write=4M"), -EINVAL);
 	assert_int_equal(fc_opts_parse(&o, "mds_timeout=0"), -EINVAL);
 	assert_int_equal(fc_opts_parse(&o, "mds_timeout=601"), -EINVAL);
+	assert_int_equal(fc_opts_parse(&o, "lookupcache=none"), -EINVAL);
+	assert_true(o.lookupcache_neg); /* the default stands */
 }
 
 static void nodes_lookup_counts_free_at_zero(void **state)
