@@ -895,7 +895,12 @@ static bool submit_now(struct net_client *cl, struct net_req *r)
 {
 	bool sent = false;
 
-	if (!net_loop_borrow(cl->loop))
+	/*
+	 * A request with bulk (a write's data) goes through the loop: writing a
+	 * megabyte here would keep the caller (a FUSE handler, the write-behind
+	 * flush) from its next request while the loop could do it meanwhile.
+	 */
+	if (r->msg.bulk_niov || !net_loop_borrow(cl->loop))
 		return false;
 	if (cl->state == NET_CLIENT_CONNECTED && cl->conn && cl->xprt->send_now && !cl->held &&
 	    !cl->shutting_down && !cl->next_send && cl->on_wire < cl->cfg.max_inflight &&

@@ -306,8 +306,14 @@ static bool reply_now(struct net_srv_req *r)
 	struct srv_conn *sc = r->conn;
 	int rc;
 
-	/* A stopping server waits for every request to finish: wake it for each. */
-	if (!sc->xc || sc->superseded || sc->paused || r->srv->stopping || !sc->xprt->send_now)
+	/*
+	 * A stopping server waits for every request to finish: wake it for each.
+	 * A reply with bulk (a read's data) goes through the loop, which writes
+	 * it while the worker takes the next request, and gathers several into
+	 * one writev.
+	 */
+	if (!sc->xc || sc->superseded || sc->paused || r->srv->stopping || r->out.bulk_niov ||
+	    r->bulk_release || !sc->xprt->send_now)
 		return false;
 	r->out.sent = reply_sent;
 	r->out.owner = r;
@@ -317,11 +323,7 @@ static bool reply_now(struct net_srv_req *r)
 	if (rc == 1) {
 		r->call.fn = finish_on_loop;
 		r->call.arg = r;
-		/* Bulk memory (a read's pages) goes back promptly, the rest can wait. */
-		if (r->bulk_release)
-			net_loop_post(r->srv->loop, &r->call);
-		else
-			net_loop_post_lazy(r->srv->loop, &r->call);
+		net_loop_post_lazy(r->srv->loop, &r->call);
 	}
 	return true;
 }
