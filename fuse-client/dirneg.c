@@ -303,7 +303,8 @@ bool fc_dirneg_absent(struct fc_fs *fs, const struct proto_fid *dir, const char 
 	struct dn_dir *d;
 	uint32_t h1, h2;
 
-	if (!t || !fs->opts.lookupcache_neg)
+	/* "." and ".." are in every directory without being its entries. */
+	if (!t || !fs->opts.lookupcache_neg || (len <= 2 && strspn(name, ".") == len))
 		return false;
 	name_hash(name, len, &h1, &h2);
 	pthread_mutex_lock(&t->mu);

@@ -292,7 +292,12 @@ static void attr_rep_entry(struct fc_rset *rs, int status)
 		status = proto_mds_attr_rep_dec(&c, &rep);
 	}
 	fc_rset_dirs_done(rs, status ? NULL : &rep.dirs);
-	if (status == 0 && net_req_opcode(fc_rset_req(rs, 0)) == PROTO_OP_MDS_MKDIR)
+	/*
+	 * A directory we just made is complete (dirneg.c); not from a resent
+	 * request, whose reply may be the MDS's record of the first attempt.
+	 */
+	if (status == 0 && net_req_opcode(fc_rset_req(rs, 0)) == PROTO_OP_MDS_MKDIR &&
+	    net_req_attempts(fc_rset_req(rs, 0)) == 1)
 		fc_dirneg_made(rs->fs, &rep.attr, rs->cstart_ms);
 	if (status)
 		fc_reply_err(rs->freq, status);

@@ -54,6 +54,9 @@ static void dirneg_made_directory_knows_its_names(void **state)
 	assert_false(absent(fs, &d, "x")); /* not made here: ask */
 	fc_dirneg_made(fs, &d, now);
 	assert_true(absent(fs, &d, "x"));
+	assert_false(absent(fs, &d, "."));
+	assert_false(absent(fs, &d, ".."));
+	assert_true(absent(fs, &d, "..."));
 	adding(fs, &d, "x");
 	assert_false(absent(fs, &d, "x")); /* in flight or made: ask */
 	fc_dirneg_changed(fs, &d.fid, &after, now);
