@@ -36,10 +36,14 @@ static void usage(FILE *f)
 		"  --workers N         RPC handler threads (default 8)\n"
 		"  --io-workers N      io_uring rings, one thread each (default %u)\n"
 		"  --fd-cache N        object files kept open per OST (default %u)\n"
+		"  --direct-min SIZE   on OSTs formatted for direct I/O, the smallest aligned\n"
+		"                      read or write that bypasses the page cache (a multiple\n"
+		"                      of 4K, suffix K or M; 0 = every aligned one; default %uK)\n"
 		"  -v, --verbose       debug logging\n"
 		"  -V, --version       print the version\n"
 		"  -h, --help          this help\n",
-		PROTO_DEFAULT_PORT, OSS_WORKERS_DEFAULT, OSS_FD_CACHE_DEFAULT);
+		PROTO_DEFAULT_PORT, OSS_WORKERS_DEFAULT, OSS_FD_CACHE_DEFAULT,
+		OSS_DIRECT_MIN_DEFAULT / 1024);
 }
 
 static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
@@ -55,7 +59,29 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 	return 0;
 }
 
-static int open_targets(struct ossd *d, char **dirs, int n, unsigned fd_cache)
+/* "N", "NK" or "NM" (binary units): 0 or a multiple of OSS_DIRECT_ALIGN, at most 64M. */
+static int parse_direct_min(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || v > 64ull << 20)
+		return -EINVAL;
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	if (*end || v > 64ull << 20 || v % OSS_DIRECT_ALIGN)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int open_targets(struct ossd *d, char **dirs, int n, unsigned fd_cache, uint32_t direct_min)
 {
 	for (int i = 0; i < n; i++) {
 		struct ossd_target *t = &d->tgts[i];
@@ -91,6 +117,7 @@ static int open_targets(struct ossd *d, char **dirs, int n, unsigned fd_cache)
 		oss_ost_options_init(&o);
 		o.direct = t->id.flags & PROTO_TARGET_F_ODIRECT;
 		o.fd_cache_size = fd_cache;
+		o.direct_min = direct_min;
 		o.name = t->id.name;
 		err = oss_ost_open(t->dir, &o, &t->ost);
 		if (err) {
@@ -99,8 +126,14 @@ static int open_targets(struct ossd *d, char **dirs, int n, unsigned fd_cache)
 			return err;
 		}
 		d->ntgts++;
-		NET_INFO("oss: serving %s from %s (last object id %llu%s)", t->id.name, t->dir,
-			 (unsigned long long)oss_ost_last_id(t->ost), o.direct ? ", O_DIRECT" : "");
+		if (o.direct)
+			NET_INFO("oss: serving %s from %s (last object id %llu, O_DIRECT for "
+				 "aligned I/O of %uK or more)",
+				 t->id.name, t->dir, (unsigned long long)oss_ost_last_id(t->ost),
+				 direct_min / 1024);
+		else
+			NET_INFO("oss: serving %s from %s (last object id %llu, buffered I/O)",
+				 t->id.name, t->dir, (unsigned long long)oss_ost_last_id(t->ost));
 	}
 	return 0;
 }
@@ -132,6 +165,7 @@ int main(int argc, char **argv)
 	    {"workers", required_argument, NULL, 'w'},
 	    {"io-workers", required_argument, NULL, 'I'},
 	    {"fd-cache", required_argument, NULL, 'F'},
+	    {"direct-min", required_argument, NULL, 'D'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
@@ -141,6 +175,7 @@ int main(int argc, char **argv)
 	struct oss_engine_options eo;
 	struct net_server_cfg scfg = {0};
 	unsigned port = PROTO_DEFAULT_PORT, workers = 8, fd_cache = OSS_FD_CACHE_DEFAULT;
+	uint32_t direct_min = OSS_DIRECT_MIN_DEFAULT;
 	const char *keyfile = NULL;
 	int c, err, level = NET_LOG_INFO, sig, status = 1;
 	sigset_t set;
@@ -183,6 +218,15 @@ int main(int argc, char **argv)
 		case 'F':
 			if (parse_uint(optarg, 16, 8192, &fd_cache)) {
 				fprintf(stderr, "stria-oss: --fd-cache %s: 16 to 8192\n", optarg);
+				return 2;
+			}
+			break;
+		case 'D':
+			if (parse_direct_min(optarg, &direct_min)) {
+				fprintf(stderr,
+					"stria-oss: --direct-min %s: a multiple of 4K up to 64M "
+					"(e.g. 0, 128K, 1M)\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -233,7 +277,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	err = open_targets(&d, argv + optind, argc - optind, fd_cache);
+	err = open_targets(&d, argv + optind, argc - optind, fd_cache, direct_min);
 	if (err)
 		goto out_targets;
 	err = oss_engine_start(&eo, &d.engine);

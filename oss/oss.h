@@ -57,9 +57,16 @@ void oss_log(const struct oss_ost *ost, const char *fmt, ...) __attribute__((for
 #define OSS_PRECREATE_MAX 20000u
 /* O_DIRECT is used only for requests whose offset, lengths and buffers are multiples of this. */
 #define OSS_DIRECT_ALIGN 4096u
+/*
+ * ... and only for reads and writes of at least this many bytes: smaller ones
+ * stay in the page cache, which absorbs them better than the disk does (see
+ * docs/oss.md, "O_DIRECT rule").
+ */
+#define OSS_DIRECT_MIN_DEFAULT (128u * 1024)
 
 struct oss_ost_options {
-	bool direct;		/* O_DIRECT for aligned requests (default off) */
+	bool direct;		/* O_DIRECT for large aligned requests (default off) */
+	uint32_t direct_min;	/* the smallest of those; default OSS_DIRECT_MIN_DEFAULT */
 	unsigned fd_cache_size; /* object fds kept open; default OSS_FD_CACHE_DEFAULT, min 1 */
 	const char *name;	/* target name for logs ("testfs-OST0003"); NULL = the directory */
 };

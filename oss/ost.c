@@ -17,6 +17,7 @@ void oss_ost_options_init(struct oss_ost_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->direct = false;
+	o->direct_min = OSS_DIRECT_MIN_DEFAULT;
 	o->fd_cache_size = OSS_FD_CACHE_DEFAULT;
 }
 
@@ -65,6 +66,7 @@ int oss_ost_open(const char *dir, const struct oss_ost_options *o, struct oss_os
 	if (!ost->dir || !ost->name)
 		goto free_ost;
 	ost->direct = o->direct;
+	ost->direct_min = o->direct_min;
 	pthread_mutex_init(&ost->mgmt_lock, NULL);
 	pthread_mutex_init(&ost->log_lock, NULL);
 

@@ -28,6 +28,7 @@ struct oss_ost {
 	int rootfd;	     /* immutable; the OST directory, flock()ed exclusively */
 	int objfd;	     /* immutable; DIR/O */
 	bool direct;	     /* immutable; O_DIRECT configured */
+	uint32_t direct_min; /* immutable; smallest read/write that uses O_DIRECT */
 	bool direct_broken;  /* atomic; the file system refused O_DIRECT */
 	bool xattr_broken;   /* atomic; the file system refused the FID xattr */
 	struct oss_fdc *fdc; /* immutable pointer; the cache locks itself */

@@ -95,12 +95,18 @@ static bool aligned(uint64_t v)
 	return (v & (OSS_DIRECT_ALIGN - 1)) == 0;
 }
 
-/* Whether the rest of @r (from its continuation position) may use O_DIRECT. */
+/*
+ * Whether the rest of @r (from its continuation position) may use O_DIRECT.
+ * The size test is on the whole request, so that a continuation takes the
+ * same path as its start unless it became unaligned.
+ */
 static bool want_direct(const struct oss_req *r)
 {
 	const struct oss_ost *ost = r->ost;
 
 	if (!ost->direct || __atomic_load_n(&ost->direct_broken, __ATOMIC_RELAXED))
+		return false;
+	if (r->len < ost->direct_min)
 		return false;
 	if (!aligned(r->off + r->priv.done))
 		return false;

@@ -391,6 +391,46 @@ static void io_direct_aligned_and_unaligned(void **state)
 	t_ost_teardown(&t, false);
 }
 
+/*
+ * Only requests of at least direct_min bytes bypass the page cache: with the
+ * default, a 64 KiB aligned write takes the buffered fd and a 1 MiB one then
+ * opens the O_DIRECT fd beside it; with direct_min 0 both share the O_DIRECT
+ * fd.  Either way the data reads back whole.
+ */
+static void io_direct_only_from_direct_min(void **state)
+{
+	static const uint32_t mins[] = {OSS_DIRECT_MIN_DEFAULT, 0};
+	uint8_t *buf = NULL, *got = NULL;
+
+	assert_int_equal(posix_memalign((void **)&buf, 4096, 2 * MIB), 0);
+	assert_int_equal(posix_memalign((void **)&got, 4096, 2 * MIB), 0);
+	for (size_t i = 0; i < sizeof(mins) / sizeof(mins[0]); i++) {
+		struct oss_ost_options o;
+		struct t_ost t;
+		uint64_t last;
+
+		oss_ost_options_init(&o);
+		assert_int_equal(o.direct_min, OSS_DIRECT_MIN_DEFAULT);
+		o.direct = true;
+		o.direct_min = mins[i];
+		t_ost_setup(&t, &o);
+		assert_int_equal(oss_obj_precreate(t.ost, 1, 1, &last), 0);
+		t_pattern(buf, 2 * MIB, 13 + i, 0);
+		assert_int_equal(t_write(&t, 1, 0, buf, 65536, 0), 65536);
+		assert_int_equal(oss_ost_cached_fds(t.ost), 1);
+		assert_int_equal(t_write(&t, 1, MIB, buf + MIB, MIB, 0), (int)MIB);
+		assert_int_equal(oss_ost_cached_fds(t.ost), mins[i] ? 2 : 1);
+		assert_int_equal(t_write(&t, 1, 65536, buf + 65536, MIB - 65536, 0),
+				 (int)(MIB - 65536));
+		assert_int_equal(t_read(&t, 1, 0, got, 2 * MIB), (int)(2 * MIB));
+		assert_true(t_pattern_ok(got, 2 * MIB, 13 + i, 0));
+		t_ost_teardown(&t, false);
+	}
+	free(buf);
+	free(got);
+	(void)state;
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(io_write_read_round_trip, setup, teardown),
     cmocka_unit_test_setup_teardown(io_vectored_round_trip, setup, teardown),
@@ -408,5 +448,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(io_write_records_parent_fid_once, setup, teardown),
     cmocka_unit_test_setup_teardown(io_sync_and_syncfs_succeed, setup, teardown),
     cmocka_unit_test(io_direct_aligned_and_unaligned),
+    cmocka_unit_test(io_direct_only_from_direct_min),
 };
 T_GROUP(io, tests)
