@@ -51,8 +51,10 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  --mgsport PORT     the management service's port (default %u)\n"
-		"  --direct           (OST only) read and write object data with O_DIRECT\n"
-		"                     when a request is 4 KiB aligned\n"
+		"  --direct           (OST only, the default) large reads and writes that\n"
+		"                     are 4 KiB aligned bypass the page cache (O_DIRECT;\n"
+		"                     the size is stria-oss --direct-min)\n"
+		"  --buffered         (OST only) every read and write goes through the page cache\n"
 		"  --reformat         format over an existing target, destroying its contents\n"
 		"  -q, --quiet        print nothing on success\n"
 		"  -h, --help         this help\n"
@@ -114,22 +116,18 @@ static int parse_index(const char *s, uint32_t *out)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"mdt", no_argument, NULL, 'M'},
-	    {"ost", no_argument, NULL, 'O'},
-	    {"fsname", required_argument, NULL, 'f'},
-	    {"index", required_argument, NULL, 'i'},
-	    {"mgsnode", required_argument, NULL, 'm'},
-	    {"mgsport", required_argument, NULL, 'p'},
-	    {"direct", no_argument, NULL, 'd'},
-	    {"reformat", no_argument, NULL, 'r'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"mdt", no_argument, NULL, 'M'},	       {"ost", no_argument, NULL, 'O'},
+	    {"fsname", required_argument, NULL, 'f'},  {"index", required_argument, NULL, 'i'},
+	    {"mgsnode", required_argument, NULL, 'm'}, {"mgsport", required_argument, NULL, 'p'},
+	    {"direct", no_argument, NULL, 'd'},	       {"buffered", no_argument, NULL, 'b'},
+	    {"reformat", no_argument, NULL, 'r'},      {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	const char *fsname = NULL, *mgsnode = NULL, *dir;
 	struct proto_target_id id, old;
 	uint32_t type = 0, index = 0, port = PROTO_DEFAULT_PORT;
-	bool have_index = false, direct = false, reformat = false, quiet = false;
+	bool have_index = false, reformat = false, quiet = false;
+	int direct = -1; /* -1: the default (O_DIRECT on an OST), 0: --buffered, 1: --direct */
 	char path[4096], nids[512];
 	int c, err;
 
@@ -169,7 +167,13 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'd':
-			direct = true;
+		case 'b':
+			if (direct == (c == 'b')) {
+				fprintf(stderr, "%s: --direct and --buffered exclude each other\n",
+					prog);
+				return 2;
+			}
+			direct = c == 'd';
 			break;
 		case 'r':
 			reformat = true;
@@ -205,8 +209,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: stria has one MDT: its index is 0\n", prog);
 		return 2;
 	}
-	if (direct && type != PROTO_TARGET_OST) {
-		fprintf(stderr, "%s: --direct applies to OSTs only\n", prog);
+	if (direct >= 0 && type != PROTO_TARGET_OST) {
+		fprintf(stderr, "%s: --%s applies to OSTs only\n", prog,
+			direct ? "direct" : "buffered");
 		return 2;
 	}
 
@@ -225,7 +230,7 @@ int main(int argc, char **argv)
 	}
 	if (err)
 		goto fail;
-	if (direct)
+	if (type == PROTO_TARGET_OST && direct != 0)
 		id.flags |= PROTO_TARGET_F_ODIRECT;
 	id.ctime = (uint64_t)time(NULL);
 	err = net_uuid_generate(id.uuid);
@@ -284,6 +289,8 @@ int main(int argc, char **argv)
 		}
 		if (id.flags & PROTO_TARGET_F_ODIRECT)
 			printf("Flags:      direct I/O\n");
+		else if (type == PROTO_TARGET_OST)
+			printf("Flags:      buffered I/O\n");
 		printf("Directory:  %s\n", dir);
 	}
 	return 0;
