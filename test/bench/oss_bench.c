@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stria-oss-bench: one real stria-oss driven over RPC, against fio on the
- * same directory, side by side in one run.
+ * same directory, side by side in one run.  The OST is formatted as
+ * mkfs.stria formats one by default (direct I/O for aligned requests of
+ * stria-oss --direct-min and more); fio writes and reads through the page cache.
  *
  *   stria-oss-bench [-d DIR] [-s MIB] [-t SECONDS] [-r ROUNDS] [--oss PATH]
  *
@@ -270,6 +272,8 @@ static void start_oss(void)
 	id.nmgs = 1;
 	id.mgs[0] = (struct proto_nid){.lnd = PROTO_LND_TCP, .addr = "127.0.0.1"};
 	id.mgs_port = 1; /* nothing listens there: the OSS just keeps retrying */
+	/* direct I/O, as mkfs.stria formats an OST by default */
+	id.flags = PROTO_TARGET_F_ODIRECT;
 	if (proto_target_id_store(ost, &id) < 0)
 		die("cannot write the OST identity");
 	snprintf(portstr, sizeof(portstr), "%u", port);
