@@ -126,11 +126,16 @@ static int open_targets(struct ossd *d, char **dirs, int n, unsigned fd_cache, u
 			return err;
 		}
 		d->ntgts++;
-		if (o.direct)
+		if (o.direct && direct_min == 0)
 			NET_INFO("oss: serving %s from %s (last object id %llu, O_DIRECT for "
-				 "aligned I/O of %uK or more)",
+				 "every aligned I/O)",
+				 t->id.name, t->dir, (unsigned long long)oss_ost_last_id(t->ost));
+		else if (o.direct)
+			NET_INFO("oss: serving %s from %s (last object id %llu, O_DIRECT for "
+				 "aligned I/O of %u%s or more)",
 				 t->id.name, t->dir, (unsigned long long)oss_ost_last_id(t->ost),
-				 direct_min / 1024);
+				 direct_min % (1u << 20) ? direct_min >> 10 : direct_min >> 20,
+				 direct_min % (1u << 20) ? "K" : "M");
 		else
 			NET_INFO("oss: serving %s from %s (last object id %llu, buffered I/O)",
 				 t->id.name, t->dir, (unsigned long long)oss_ost_last_id(t->ost));

@@ -60,4 +60,12 @@ grep -q "stopped cleanly" "$log" || fx_fail "no clean stop"
 fx_restart oss1
 # The suite left object 40 holding its pattern: it is still there after the restart.
 "$OSSC" check 127.0.0.3 "$FX_PORT" 0 40 4096 || fx_fail "data lost across a clean restart"
+
+# --direct-min 0: every aligned request goes direct, and the log says so.
+fx_stop oss1
+fx_spawn oss2 127.0.0.3 "$FX_OSS" --listen 127.0.0.3@tcp --port "$FX_PORT" --direct-min 0 \
+	"$FX_DIR/ost0"
+grep -q "serving testfs-OST0000 from $FX_DIR/ost0 (.*O_DIRECT for every aligned I/O)" \
+	"$FX_DIR/oss2.log" || fx_fail "--direct-min 0 is not in the start-up log"
+"$OSSC" check 127.0.0.3 "$FX_PORT" 0 40 4096 || fx_fail "object 40 unreadable with --direct-min 0"
 fx_pass
