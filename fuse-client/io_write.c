@@ -17,10 +17,16 @@
 #include <string.h>
 #include <time.h>
 
+/*
+ * A request waiting for the data written before it: for every buffer that was
+ * being written, or filled, when it came (the flushes numbered up to @upto),
+ * not for data written after it.
+ */
 struct wb_waiter {
 	void (*cb)(void *arg, int status);
 	void *arg;
 	bool consume;
+	uint64_t upto;
 	struct wb_waiter *next;
 };
 
@@ -34,6 +40,7 @@ struct fc_wbuf {
 	int err;	   /* first error not yet reported */
 	struct wb_waiter *waiters;
 	struct wb_flush *flying; /* buffers being written, for overlap checks */
+	uint64_t seq;		 /* the number of the last buffer taken for writing */
 };
 
 /* One buffer on its way to the OSTs. */
@@ -43,6 +50,7 @@ struct wb_flush {
 	char *buf;
 	uint64_t off;
 	uint32_t len;
+	uint64_t seq; /* fc_wbuf.seq when taken */
 	struct fc_layout *fl;
 	struct wb_flush *next; /* on fc_wbuf.flying */
 };
@@ -211,20 +219,40 @@ static struct fc_wbuf *wb_of(struct fc_fs *fs, struct fc_node *node)
 	return node->wb;
 }
 
-/* Takes the pending waiters whose wait is over (under mu); NULL if none. */
+/*
+ * Takes the waiters whose wait is over (under mu): every buffer numbered up
+ * to theirs has been written.  NULL if none.  A waiter does not wait for a
+ * buffer filled after it came: that one is flushed only by a later write, a
+ * flush, a read or a release, and a read waiting for it could hold the very
+ * page the writer needs before it can write again.
+ */
 static struct wb_waiter *ready_waiters(struct fc_wbuf *wb, int *err)
 {
-	struct wb_waiter *w;
+	struct wb_waiter *ready = NULL, **pp = &wb->waiters;
+	uint64_t oldest = UINT64_MAX; /* the lowest number still being written */
+	bool consume = false;
 
-	if (wb->inflight || wb->len || !wb->waiters)
-		return NULL;
-	w = wb->waiters;
-	wb->waiters = NULL;
-	*err = wb->err;
-	for (struct wb_waiter *x = w; x; x = x->next)
-		if (x->consume)
+	for (struct wb_flush *f = wb->flying; f; f = f->next)
+		if (f->seq < oldest)
+			oldest = f->seq;
+	while (*pp) {
+		struct wb_waiter *w = *pp;
+
+		if (w->upto < oldest) {
+			*pp = w->next;
+			w->next = ready;
+			ready = w;
+			consume |= w->consume;
+		} else {
+			pp = &w->next;
+		}
+	}
+	if (ready) {
+		*err = wb->err;
+		if (consume)
 			wb->err = 0;
-	return w;
+	}
+	return ready;
 }
 
 static void run_waiters(struct wb_waiter *w, int err)
@@ -290,6 +318,7 @@ static struct wb_flush *flush_take(struct fc_fs *fs, struct fc_node *node)
 			       .buf = wb->buf,
 			       .off = wb->off,
 			       .len = wb->len,
+			       .seq = ++wb->seq,
 			       .fl = fc_layout_get(node->layout)};
 	wb->buf = NULL;
 	wb->len = 0;
@@ -460,7 +489,8 @@ void fc_wb_sync(struct fc_fs *fs, struct fc_node *node, bool consume,
 		cb(arg, -ENOMEM);
 		return;
 	}
-	*w = (struct wb_waiter){.cb = cb, .arg = arg, .consume = consume, .next = wb->waiters};
+	*w = (struct wb_waiter){
+	    .cb = cb, .arg = arg, .consume = consume, .upto = wb->seq, .next = wb->waiters};
 	wb->waiters = w;
 	pthread_mutex_unlock(&node->mu);
 	flush_send(f);

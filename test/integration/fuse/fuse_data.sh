@@ -130,5 +130,49 @@ setfattr -n user.stria.lov -v "$v" "$M/c4/copy" || fx_fail "restoring a copied l
 [[ $(stat -f -c %l "$M") -eq 255 ]] || fx_fail "f_namemax"
 df "$M" >/dev/null || fx_fail "df"
 
+# A read waits for the data written before it, not for data written while it
+# waits.  The OSS is stopped so that a full write-behind buffer (8 MiB) stays
+# in flight; a read arrives and waits for it; then 4 KiB more are written and
+# stay buffered (nothing flushes a partial buffer but a later write, a flush,
+# a read or a release).  Once the OSS runs again the read must finish while
+# the writer still holds the file open: a read that also waited for those
+# 4 KiB would wait for the close, and a writer blocked on the page that read
+# holds never closes.
+mkdir "$M/wbr"
+"$T" setstripe "$M/wbr" 1 1048576 || fx_fail "setstripe wbr"
+oss=$(fx_pid oss1)
+"$PY" - "$M/wbr/f" "$oss" <<'PYEOF' || fx_fail "a read waited for data written after it"
+import os, signal, sys, threading, time
+path, oss = sys.argv[1], int(sys.argv[2])
+fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+os.kill(oss, signal.SIGSTOP)
+try:
+    os.pwrite(fd, b"a" * (8 << 20), 0)          # fills the buffer: its flush waits for the OSS
+    got = {}
+    def reader():
+        rfd = os.open(path, os.O_RDONLY | os.O_DIRECT)
+        import mmap
+        buf = mmap.mmap(-1, 4096)
+        got["n"] = os.preadv(rfd, [buf], 0)
+        got["data"] = bytes(buf[:4])
+        os.close(rfd)
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    time.sleep(0.5)                              # the read is waiting for the flush
+    os.pwrite(fd, b"b" * 4096, 8 << 20)          # buffered behind it
+    time.sleep(0.2)
+finally:
+    os.kill(oss, signal.SIGCONT)
+t.join(15)
+done = not t.is_alive()
+os.close(fd)
+if not done:
+    t.join(30)
+    sys.exit("the read finished only after the writer closed the file")
+if got.get("n") != 4096 or got.get("data") != b"aaaa":
+    sys.exit("read back %r %r" % (got.get("n"), got.get("data")))
+PYEOF
+[[ $(stat -c %s "$M/wbr/f") -eq $((8 * 1048576 + 4096)) ]] || fx_fail "wbr: size $(stat -c %s "$M/wbr/f")"
+
 fx_umount m1
 fx_pass
