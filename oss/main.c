@@ -59,23 +59,12 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 	return 0;
 }
 
-/* "N", "NK" or "NM" (binary units): 0 or a multiple of OSS_DIRECT_ALIGN, at most 64M. */
+/* A size (proto_size_parse): 0 or a multiple of OSS_DIRECT_ALIGN, at most 64M. */
 static int parse_direct_min(const char *s, uint32_t *out)
 {
-	char *end;
-	unsigned long long v;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || v > 64ull << 20)
-		return -EINVAL;
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	if (*end || v > 64ull << 20 || v % OSS_DIRECT_ALIGN)
+	if (proto_size_parse(s, &v, NULL) || v > 64u << 20 || v % OSS_DIRECT_ALIGN)
 		return -EINVAL;
 	*out = (uint32_t)v;
 	return 0;

@@ -22,6 +22,7 @@
 #include "proto/msg_session.h"
 #include "proto/nid.h"
 #include "proto/rdma.h"
+#include "proto/size.h"
 #include "proto/target.h"
 #include "proto/vxattr.h"
 

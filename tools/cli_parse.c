@@ -2,54 +2,18 @@
 /* Pure parsing and printing helpers of the stria CLI (no I/O; unit tested). */
 #include "cli.h"
 
+#include "proto/size.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char units[] = "KMGTPE";
-
-/* The multiplier of suffix @c, or 0 if it is not one. */
-static uint64_t unit_of(char c)
-{
-	const char *p = c ? strchr(units, toupper((unsigned char)c)) : NULL;
-
-	return p ? 1ULL << (10 * (p - units + 1)) : 0;
-}
-
-/* Parses "N[unit][b]" into *val and *unit (1 without a suffix). */
-static int parse_size_unit(const char *s, uint64_t *val, uint64_t *unit)
-{
-	char *end;
-	unsigned long long v;
-	uint64_t u = 1;
-
-	if (!isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -ERANGE;
-	if (*end && unit_of(*end)) {
-		u = unit_of(*end);
-		end++;
-	}
-	if (*end == 'b' || *end == 'B')
-		end++;
-	if (*end)
-		return -EINVAL;
-	if (v > UINT64_MAX / u)
-		return -ERANGE;
-	*val = v * u;
-	*unit = u;
-	return 0;
-}
-
 int tool_parse_size(const char *s, uint64_t *out)
 {
 	uint64_t v, u;
-	int rc = parse_size_unit(s, &v, &u);
+	int rc = proto_size_parse(s, &v, &u);
 
 	if (rc == 0)
 		*out = v;
@@ -216,7 +180,7 @@ int tool_parse_cmp(const char *s, bool sizes, struct tool_cmp *out)
 	if (*s == '+' || *s == '-')
 		c.sign = *s++ == '+' ? 1 : -1;
 	if (sizes) {
-		rc = parse_size_unit(s, &c.val, &c.unit);
+		rc = proto_size_parse(s, &c.val, &c.unit);
 	} else {
 		char *end;
 
@@ -247,6 +211,7 @@ bool tool_cmp_match(const struct tool_cmp *c, uint64_t v)
 
 char *tool_human_kib(uint64_t kib, char *buf, size_t len)
 {
+	static const char units[] = "KMGTPE";
 	double v = (double)kib;
 	int u = 0;
 
