@@ -75,6 +75,7 @@ static int open_targets(struct ossd *d, char **dirs, int n, unsigned fd_cache, u
 	for (int i = 0; i < n; i++) {
 		struct ossd_target *t = &d->tgts[i];
 		struct oss_ost_options o;
+		char mode[64];
 		int err;
 
 		snprintf(t->dir, sizeof(t->dir), "%s", dirs[i]);
@@ -115,19 +116,18 @@ static int open_targets(struct ossd *d, char **dirs, int n, unsigned fd_cache, u
 			return err;
 		}
 		d->ntgts++;
-		if (o.direct && direct_min == 0)
-			NET_INFO("oss: serving %s from %s (last object id %llu, O_DIRECT for "
-				 "every aligned I/O)",
-				 t->id.name, t->dir, (unsigned long long)oss_ost_last_id(t->ost));
-		else if (o.direct)
-			NET_INFO("oss: serving %s from %s (last object id %llu, O_DIRECT for "
-				 "aligned I/O of %u%s or more)",
-				 t->id.name, t->dir, (unsigned long long)oss_ost_last_id(t->ost),
-				 direct_min % (1u << 20) ? direct_min >> 10 : direct_min >> 20,
-				 direct_min % (1u << 20) ? "K" : "M");
+		if (!o.direct)
+			snprintf(mode, sizeof(mode), "buffered I/O");
+		else if (direct_min == 0)
+			snprintf(mode, sizeof(mode), "O_DIRECT for every aligned I/O");
+		else if (direct_min % (1u << 20))
+			snprintf(mode, sizeof(mode), "O_DIRECT for aligned I/O of %uK or more",
+				 direct_min >> 10);
 		else
-			NET_INFO("oss: serving %s from %s (last object id %llu, buffered I/O)",
-				 t->id.name, t->dir, (unsigned long long)oss_ost_last_id(t->ost));
+			snprintf(mode, sizeof(mode), "O_DIRECT for aligned I/O of %uM or more",
+				 direct_min >> 20);
+		NET_INFO("oss: serving %s from %s (last object id %llu, %s)", t->id.name, t->dir,
+			 (unsigned long long)oss_ost_last_id(t->ost), mode);
 	}
 	return 0;
 }
