@@ -119,7 +119,8 @@ static void cleanup_done(struct net_req *req, int status, void *arg)
 			o->next = o->last_assigned + 1;
 			o->ready = became_ready = true;
 			NET_INFO("%s: orphan cleanup done: last assigned id %" PRIu64
-				 ", OST had created up to %" PRIu64 ", %" PRIu64 " destroyed",
+				 ", OST had precreated up to %" PRIu64 ", %" PRIu64
+				 " written object(s) destroyed",
 				 o->name, o->last_assigned, rep.last_id, rep.destroyed);
 			ost_refill(o);
 		} else {

@@ -55,6 +55,8 @@ void oss_log(const struct oss_ost *ost, const char *fmt, ...) __attribute__((for
 #define OSS_FD_CACHE_DEFAULT 512u
 /* Largest batch of one precreate call (Lustre's OST_MAX_PRECREATE). */
 #define OSS_PRECREATE_MAX 20000u
+/* Highest object id an OST hands out (its destroyed-id bitmap stays below 32 TiB). */
+#define OSS_OBJID_MAX (1ULL << 48)
 /* O_DIRECT is used only for requests whose offset, lengths and buffers are multiples of this. */
 #define OSS_DIRECT_ALIGN 4096u
 /*
@@ -118,33 +120,34 @@ size_t oss_ost_cached_fds(struct oss_ost *ost);
 
 /*
  * Precreates objects [@first_id, @first_id + @count), normally with
- * @first_id = oss_ost_last_id() + 1.  Ids at or below the current last id
- * are never (re)created: they exist already or were destroyed, and a
- * destroyed object stays destroyed (ids between the last id and @first_id
- * are skipped, not created).  The new last id is
- * recorded durably before any file is created, and the new directory
- * entries are durable (their directories fsynced) before this returns, so
- * an object is never handed out before its creation is on stable storage.
- * Returns 0 and the new last id in *@last_id,
- * -EINVAL (@first_id 0, @count 0 or above OSS_PRECREATE_MAX, or the range
- * overflows), or -errno (e.g. -ENOSPC; objects created before the failure
- * stay and are covered by the recorded last id).  Serialised per OST with
- * orphan cleanup.
+ * @first_id = oss_ost_last_id() + 1: records the new last id durably and
+ * returns.  No file is created: a precreated object is a reservation that
+ * reads as empty until its first write, truncate or allocation creates its
+ * file (docs/oss.md, "Objects are created by their first write").  Ids at
+ * or below the current last id are left alone: a destroyed object stays
+ * destroyed.  Ids between the last id and @first_id become reserved too
+ * (the MDS never hands them out).  Returns 0 and the new last id in
+ * *@last_id, -EINVAL (@first_id 0, @count 0 or above OSS_PRECREATE_MAX, or
+ * the range goes beyond OSS_OBJID_MAX), or -errno (e.g. -ENOSPC).
+ * Serialised per OST with orphan cleanup.
  */
 int oss_obj_precreate(struct oss_ost *ost, uint64_t first_id, uint32_t count, uint64_t *last_id);
 
 /*
  * Orphan cleanup after an MDS (re)connect: "the last id I assigned is
- * @last_assigned".  Destroys every precreated object above it, makes the
- * removals durable (syncfs) and records @last_assigned as the new last id.
- * The MDS must forget the objects it held in its precreate pool above
- * @last_assigned.  Returns the number of objects destroyed, or -errno.
+ * @last_assigned".  Destroys every precreated object above it (unlinks the
+ * files of those written to), makes the removals durable (syncfs) and
+ * records @last_assigned as the new last id, so nothing above it can be
+ * written any more.  The MDS must forget the objects it held in its
+ * precreate pool above @last_assigned.  Returns the number of object files
+ * removed, or -errno.
  */
 int oss_obj_orphan_cleanup(struct oss_ost *ost, uint64_t last_assigned);
 
 /*
  * Destroys object @id.  Idempotent: a missing object is success.  Any
- * request that starts after this returns sees -ENOENT for @id; one already
+ * request that starts after this returns sees -ENOENT for @id (a precreated
+ * id is marked destroyed, so a late write does not create it); one already
  * in flight finishes on the unlinked file.  Not durable by itself: a target
  * sync (OSS_OP_SYNCFS) makes every earlier destroy durable, so a destroy
  * queue trims its records after one.  Returns 0, -EINVAL (@id 0) or -errno.
@@ -158,8 +161,9 @@ struct oss_obj_attr {
 };
 
 /*
- * Attributes of object @id (fstat of its cached fd).  Returns 0 and *@out,
- * -ENOENT (no such object), -EINVAL (@id 0) or -errno.  Thread-safe.
+ * Attributes of object @id (fstat of its cached fd; all zero for a
+ * precreated object not written yet).  Returns 0 and *@out, -ENOENT (no
+ * such object), -EINVAL (@id 0) or -errno.  Thread-safe.
  */
 int oss_obj_getattr(struct oss_ost *ost, uint64_t id, struct oss_obj_attr *out);
 
@@ -225,7 +229,9 @@ typedef void (*oss_done_fn)(struct oss_req *req, int res);
  * One operation, owned by the caller from oss_req_*() until its callback.
  * Fill it with one of the oss_req_*() helpers below (which set every public
  * field), then adjust flags/fid if needed.  Errors and their meaning:
- *   -ENOENT     the object does not exist (never created, or destroyed);
+ *   -ENOENT     the object does not exist (never precreated, or destroyed);
+ *               a precreated object with no file yet reads as empty, and
+ *               a write, extending truncate or allocation creates its file;
  *   -EINVAL     bad id (0), length (> PROTO_BULK_MAX per read/write, 0 for
  *               fallocate), segment count or flags;
  *   -EFBIG      offset + length beyond 2^63 - 1 or the local file system's

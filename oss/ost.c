@@ -42,6 +42,34 @@ out:
 	return rc;
 }
 
+/*
+ * Opens DIR/DESTROYED, the destroyed-id bitmap (objstore.c), creating it on
+ * an OST that has none yet (formatted before it existed, or new).
+ */
+static int open_tombs(struct oss_ost *ost)
+{
+	ost->tombfd = openat(ost->rootfd, OSS_DESTROYED_FILE, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (ost->tombfd >= 0 || errno != ENOENT)
+		return ost->tombfd >= 0 ? 0 : -errno;
+	ost->tombfd = openat(ost->rootfd, OSS_DESTROYED_FILE,
+			     O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (ost->tombfd < 0)
+		return -errno;
+	return fsync(ost->rootfd) < 0 ? -errno : 0;
+}
+
+static void free_common(struct oss_ost *ost)
+{
+	oss_dirset_free(ost->newdirs);
+	pthread_mutex_destroy(&ost->dirsync_lock);
+	pthread_mutex_destroy(&ost->newdir_lock);
+	pthread_mutex_destroy(&ost->log_lock);
+	pthread_mutex_destroy(&ost->mgmt_lock);
+	free(ost->name);
+	free(ost->dir);
+	free(ost);
+}
+
 int oss_ost_open(const char *dir, const struct oss_ost_options *o, struct oss_ost **out)
 {
 	struct oss_ost_options defaults;
@@ -60,7 +88,7 @@ int oss_ost_open(const char *dir, const struct oss_ost_options *o, struct oss_os
 	ost = calloc(1, sizeof(*ost));
 	if (!ost)
 		goto out;
-	ost->rootfd = ost->objfd = -1;
+	ost->rootfd = ost->objfd = ost->tombfd = -1;
 	ost->dir = strdup(dir);
 	ost->name = strdup(o->name ? o->name : dir);
 	if (!ost->dir || !ost->name)
@@ -69,6 +97,11 @@ int oss_ost_open(const char *dir, const struct oss_ost_options *o, struct oss_os
 	ost->direct_min = o->direct_min;
 	pthread_mutex_init(&ost->mgmt_lock, NULL);
 	pthread_mutex_init(&ost->log_lock, NULL);
+	pthread_mutex_init(&ost->newdir_lock, NULL);
+	pthread_mutex_init(&ost->dirsync_lock, NULL);
+	ost->newdirs = calloc(1, sizeof(*ost->newdirs));
+	if (!ost->newdirs)
+		goto free_ost;
 
 	ost->rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (ost->rootfd < 0) {
@@ -90,21 +123,24 @@ int oss_ost_open(const char *dir, const struct oss_ost_options *o, struct oss_os
 		goto free_ost;
 	}
 	ost->last_id = last;
+	rc = open_tombs(ost);
+	if (rc < 0) {
+		oss_log(ost, "cannot open %s: %s", OSS_DESTROYED_FILE, strerror(-rc));
+		goto free_ost;
+	}
 	rc = oss_fdc_create(o->fd_cache_size, oss_obj_open, ost, &ost->fdc);
 	if (rc < 0)
 		goto free_ost;
 	*out = ost;
 	goto out;
 free_ost:
+	if (ost->tombfd >= 0)
+		close(ost->tombfd);
 	if (ost->objfd >= 0)
 		close(ost->objfd);
 	if (ost->rootfd >= 0)
 		close(ost->rootfd);
-	pthread_mutex_destroy(&ost->log_lock);
-	pthread_mutex_destroy(&ost->mgmt_lock);
-	free(ost->name);
-	free(ost->dir);
-	free(ost);
+	free_common(ost);
 out:
 	return rc;
 }
@@ -116,13 +152,13 @@ void oss_ost_close(struct oss_ost *ost)
 	if (__atomic_load_n(&ost->inflight, __ATOMIC_ACQUIRE) != 0)
 		oss_log(ost, "closed with %ld requests in flight", ost->inflight);
 	oss_fdc_destroy(ost->fdc);
+	/* object names created since the last sync: make them durable like the data */
+	if (oss_obj_sync_new_dirs(ost) < 0)
+		oss_log(ost, "closed with object directories not synced");
+	close(ost->tombfd);
 	close(ost->objfd);
 	close(ost->rootfd); /* drops the flock */
-	pthread_mutex_destroy(&ost->log_lock);
-	pthread_mutex_destroy(&ost->mgmt_lock);
-	free(ost->name);
-	free(ost->dir);
-	free(ost);
+	free_common(ost);
 }
 
 const char *oss_ost_name(const struct oss_ost *ost)

@@ -120,23 +120,63 @@ static bool want_direct(const struct oss_req *r)
 	return true;
 }
 
+/* The fd of @r's object from the cache, buffered if the file system refuses O_DIRECT. */
+static int cache_get(struct oss_req *r, bool direct, struct oss_fdc_ent **ent, int *fd)
+{
+	struct oss_ost *ost = r->ost;
+	int rc = oss_fdc_get(ost->fdc, r->objid, direct, ent, fd);
+
+	if (rc == -EINVAL && direct) {
+		if (!__atomic_exchange_n(&ost->direct_broken, true, __ATOMIC_RELAXED))
+			oss_log(ost, "the file system refuses O_DIRECT; using buffered I/O");
+		rc = oss_fdc_get(ost->fdc, r->objid, false, ent, fd);
+	}
+	return rc;
+}
+
+/*
+ * Whether @r needs the object's file: a write, an allocation or a truncate
+ * that leaves data.  The rest behave on a precreated object with no file
+ * as on an empty one.
+ */
+static bool needs_file(const struct oss_req *r)
+{
+	switch (r->op) {
+	case OSS_OP_WRITE:
+		return r->len > 0;
+	case OSS_OP_FALLOCATE:
+		return r->mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE);
+	case OSS_OP_TRUNCATE:
+		return r->off > 0;
+	default:
+		return false;
+	}
+}
+
 /*
  * Gets the fd for the rest of @r.  The first call takes the cache reference
  * the request holds until completion; a continuation that switches between
- * O_DIRECT and buffered I/O uses the other fd of the same entry.
+ * O_DIRECT and buffered I/O uses the other fd of the same entry.  Returns 0,
+ * GET_EMPTY (a precreated object without a file, and @r does not need one:
+ * it completes as on an empty object, holding no fd) or -errno.
  */
+#define GET_EMPTY 1
 static int get_fd(struct oss_req *r, bool direct)
 {
 	struct oss_ost *ost = r->ost;
 	struct oss_fdc_ent *ent;
 	int fd, rc;
 
-	rc = oss_fdc_get(ost->fdc, r->objid, direct, &ent, &fd);
-	if (rc == -EINVAL && direct) {
-		if (!__atomic_exchange_n(&ost->direct_broken, true, __ATOMIC_RELAXED))
-			oss_log(ost, "the file system refuses O_DIRECT; using buffered I/O");
-		direct = false;
-		rc = oss_fdc_get(ost->fdc, r->objid, false, &ent, &fd);
+	rc = cache_get(r, direct, &ent, &fd);
+	if (rc == -ENOENT && !r->priv.fdent) {
+		if (!needs_file(r)) {
+			rc = oss_obj_unwritten(ost, r->objid);
+			rc = rc == 1 ? GET_EMPTY : rc == 0 ? -ENOENT : rc;
+			goto out;
+		}
+		rc = oss_obj_materialize(ost, r->objid);
+		if (rc == 0)
+			rc = cache_get(r, direct, &ent, &fd);
 	}
 	if (rc < 0)
 		goto out;
@@ -278,6 +318,17 @@ void oss_req_start(struct oss_worker *w, struct oss_req *r)
 		set_err(r, rc);
 		goto done;
 	}
+	if (rc == GET_EMPTY) {
+		/* nothing to read, sync or punch; attributes of an empty object */
+		r->attr = (struct oss_obj_attr){0};
+		goto done;
+	}
+	/* a sync covers the name of an object its first write created */
+	if ((r->op == OSS_OP_SYNC || (r->op == OSS_OP_WRITE && (r->flags & OSS_REQ_SYNC))) &&
+	    (rc = oss_obj_sync_new_dirs(r->ost)) < 0) {
+		set_err(r, rc);
+		goto done;
+	}
 	switch (r->op) {
 	case OSS_OP_WRITE:
 		if ((r->flags & OSS_REQ_FID) &&
@@ -392,7 +443,10 @@ void oss_req_run_slow(struct oss_req *r)
 	if (r->priv.err)
 		goto done;
 	if (r->op == OSS_OP_SYNCFS) {
-		if (syncfs(r->ost->rootfd) < 0)
+		rc = oss_obj_sync_new_dirs(r->ost);
+		if (rc < 0)
+			set_err(r, rc);
+		else if (syncfs(r->ost->rootfd) < 0)
 			set_err(r, -errno);
 		goto done;
 	}
@@ -401,6 +455,10 @@ void oss_req_run_slow(struct oss_req *r)
 	if (rc < 0) {
 		set_err(r, rc);
 		goto done;
+	}
+	if (rc == GET_EMPTY) {
+		r->attr = (struct oss_obj_attr){0};
+		goto done; /* truncating an unwritten object to 0 changes nothing */
 	}
 	if (ftruncate(r->priv.fd, (off_t)r->off) < 0)
 		set_err(r, -errno);

@@ -373,10 +373,16 @@ static void h_orphan(struct net_srv_req *r, void *arg)
 	} else {
 		rep.destroyed = (uint64_t)err;
 		err = 0;
-		NET_INFO("%s: orphan cleanup: MDS assigned up to object %llu, %llu precreated "
-			 "object(s) above it destroyed",
-			 t->id.name, (unsigned long long)m.last_id,
-			 (unsigned long long)rep.destroyed);
+		if (rep.last_id > m.last_id)
+			NET_INFO("%s: orphan cleanup: MDS assigned up to object %llu; ids "
+				 "%llu..%llu released, %llu of them written (files removed)",
+				 t->id.name, (unsigned long long)m.last_id,
+				 (unsigned long long)m.last_id + 1, (unsigned long long)rep.last_id,
+				 (unsigned long long)rep.destroyed);
+		else
+			NET_INFO("%s: orphan cleanup: MDS assigned up to object %llu, nothing "
+				 "precreated above it",
+				 t->id.name, (unsigned long long)m.last_id);
 		proto_ost_orphan_rep_enc(net_srv_reply_body(r), &rep);
 	}
 	net_srv_reply(r, err);

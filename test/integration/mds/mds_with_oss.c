@@ -5,8 +5,9 @@
  *
  *  - the OSSes register by themselves once the MGS appears, and again after
  *    the MDS is killed -9 and restarted;
- *  - a file striped over all OSTs gets precreated objects that exist on the
- *    OSTs; a truncate punches them; an unlink destroys them there;
+ *  - a file striped over all OSTs gets precreated objects the OSTs know
+ *    (empty, with no file until written); a truncate punches them; an unlink
+ *    destroys them there, written or not;
  *  - after the MDS restart, orphan cleanup runs on every OST and new objects
  *    never reuse an id;
  *  - the checker finds nothing wrong at the end.
@@ -250,7 +251,7 @@ int main(void)
 		usleep(50 * 1000);
 	CHECK(active_osts(&c) == 3);
 
-	/* Striped over all three: objects exist on the real OSTs. */
+	/* Striped over all three: the real OSTs know the (unwritten) objects. */
 	create_striped(&c, "f1", &l1);
 	CHECK(l1.nobjs == 3);
 	for (uint32_t i = 0; i < l1.nobjs; i++) {

@@ -363,6 +363,19 @@ static int suite(const char *addr, unsigned port, const char *ostdir)
 	/* never resurrect */
 	CHECK(do_write(cl, 5000, 0, buf, 4096, 0, NULL, NULL) == -ENOENT, "write to missing");
 
+	/* a precreated object nothing was written to is empty, until its first write */
+	CHECK(do_getattr(cl, 10, &ga) == 0 && ga.size == 0 && ga.blocks == 0,
+	      "getattr of an unwritten object");
+	CHECK(do_read(cl, 10, 0, got, 4096, &n) == 0 && n == 0, "read of an unwritten object");
+	CHECK(do_sync(cl, 10, NULL) == 0, "sync of an unwritten object");
+	CHECK(do_punch(cl, 10, 0, UINT64_MAX, &sr) == 0 && sr.size == 0,
+	      "truncate of an unwritten object to 0");
+	CHECK(do_destroy(mds, 11) == 0, "destroy an unwritten object");
+	CHECK(do_write(cl, 11, 0, buf, 4096, 0, NULL, NULL) == -ENOENT &&
+		  do_getattr(cl, 11, &ga) == -ENOENT &&
+		  do_read(cl, 11, 0, got, 4096, &n) == -ENOENT,
+	      "an unwritten object, destroyed, stays destroyed");
+
 	/* holes and short reads */
 	CHECK(do_write(cl, 2, MIB, buf, 4096, 0, &wr, NULL) == 0 && wr.size == MIB + 4096,
 	      "write at 1 MiB");
@@ -425,12 +438,17 @@ static int suite(const char *addr, unsigned port, const char *ostdir)
 	CHECK(do_copy(cl, ost_idx, 6, 0, 7, 0, PROTO_OST_COPY_MAX + 1, NULL, NULL) == -EPROTO,
 	      "copy longer than the cap is malformed");
 
-	/* orphan cleanup: the MDS assigned up to 50 */
+	/* orphan cleanup: the MDS assigned up to 50; two objects above were written */
+	CHECK(do_write(cl, 60, 0, buf, 4096, 0, NULL, NULL) == 0 &&
+		  do_write(cl, 99, 0, buf, 4096, 0, NULL, NULL) == 0,
+	      "write objects above the last assigned");
 	err = do_orphan(mds, 50, &orep);
-	CHECK(err == 0 && orep.last_id == 100 && orep.destroyed == 50,
+	CHECK(err == 0 && orep.last_id == 100 && orep.destroyed == 2,
 	      "orphan cleanup: %d last %llu destroyed %llu", err, (unsigned long long)orep.last_id,
 	      (unsigned long long)orep.destroyed);
-	CHECK(do_write(cl, 60, 0, buf, 4096, 0, NULL, NULL) == -ENOENT, "orphan destroyed");
+	CHECK(do_write(cl, 60, 0, buf, 4096, 0, NULL, NULL) == -ENOENT &&
+		  do_write(cl, 70, 0, buf, 4096, 0, NULL, NULL) == -ENOENT,
+	      "orphans destroyed, written or not");
 	pattern(buf, 4096, 40, 0);
 	CHECK(do_write(cl, 40, 0, buf, 4096, 0, NULL, NULL) == 0, "assigned object kept");
 
