@@ -89,19 +89,18 @@ int oss_ost_open(const char *dir, const struct oss_ost_options *o, struct oss_os
 	if (!ost)
 		goto out;
 	ost->rootfd = ost->objfd = ost->tombfd = -1;
-	ost->dir = strdup(dir);
-	ost->name = strdup(o->name ? o->name : dir);
-	if (!ost->dir || !ost->name)
-		goto free_ost;
-	ost->direct = o->direct;
-	ost->direct_min = o->direct_min;
+	/* everything free_common() releases is initialised before the first goto */
 	pthread_mutex_init(&ost->mgmt_lock, NULL);
 	pthread_mutex_init(&ost->log_lock, NULL);
 	pthread_mutex_init(&ost->newdir_lock, NULL);
 	pthread_mutex_init(&ost->dirsync_lock, NULL);
+	ost->dir = strdup(dir);
+	ost->name = strdup(o->name ? o->name : dir);
 	ost->newdirs = calloc(1, sizeof(*ost->newdirs));
-	if (!ost->newdirs)
+	if (!ost->dir || !ost->name || !ost->newdirs)
 		goto free_ost;
+	ost->direct = o->direct;
+	ost->direct_min = o->direct_min;
 
 	ost->rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (ost->rootfd < 0) {
