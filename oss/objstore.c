@@ -66,14 +66,6 @@ static int dirty_sync(struct oss_ost *ost, struct oss_dirset *d)
 	return rc;
 }
 
-void oss_dirset_free(struct oss_dirset *d)
-{
-	if (d) {
-		free(d->path);
-		free(d);
-	}
-}
-
 /* Creates the directories of @id's leaf as needed, noting whose entries changed. */
 static int make_leaf(struct oss_ost *ost, uint64_t id, struct oss_dirset *d)
 {
@@ -260,7 +252,7 @@ int oss_obj_unwritten(struct oss_ost *ost, uint64_t id)
 	pthread_mutex_lock(&ost->mgmt_lock);
 	rc = reserved_locked(ost, id);
 	pthread_mutex_unlock(&ost->mgmt_lock);
-	return rc;
+	return rc == 1 ? 0 : rc == 0 ? -ENOENT : rc;
 }
 
 /* Pending directories beyond which a first write syncs them itself. */
@@ -286,9 +278,8 @@ int oss_obj_materialize(struct oss_ost *ost, uint64_t id)
 	}
 	pthread_mutex_lock(&ost->newdir_lock);
 	for (size_t i = 0; i < d.n && rc == 0; i++)
-		rc = dirty_add(ost->newdirs, d.path[i]);
-	__atomic_store_n(&ost->newdirs_n, (unsigned)ost->newdirs->n, __ATOMIC_RELEASE);
-	flush = ost->newdirs->n > NEWDIRS_MAX;
+		rc = dirty_add(&ost->newdirs, d.path[i]);
+	flush = ost->newdirs.n > NEWDIRS_MAX;
 	pthread_mutex_unlock(&ost->newdir_lock);
 	if (rc < 0)
 		rc = dirty_sync(ost, &d); /* could not remember them: make them durable now */
@@ -299,35 +290,38 @@ out:
 	return rc;
 }
 
+size_t oss_obj_new_dirs(struct oss_ost *ost)
+{
+	size_t n;
+
+	pthread_mutex_lock(&ost->newdir_lock);
+	n = ost->newdirs.n;
+	pthread_mutex_unlock(&ost->newdir_lock);
+	return n;
+}
+
 int oss_obj_sync_new_dirs(struct oss_ost *ost)
 {
-	struct oss_dirset *todo, *fresh;
-	int rc = 0;
+	struct oss_dirset todo;
+	int rc;
 
-	if (__atomic_load_n(&ost->newdirs_n, __ATOMIC_ACQUIRE) == 0)
-		return 0;
-	fresh = calloc(1, sizeof(*fresh));
-	if (!fresh)
-		return -ENOMEM;
 	/* one syncer at a time: a second one returns after the first one's fsyncs */
 	pthread_mutex_lock(&ost->dirsync_lock);
 	pthread_mutex_lock(&ost->newdir_lock);
 	todo = ost->newdirs;
-	ost->newdirs = fresh;
-	__atomic_store_n(&ost->newdirs_n, 0, __ATOMIC_RELEASE);
+	ost->newdirs = (struct oss_dirset){0};
 	pthread_mutex_unlock(&ost->newdir_lock);
-	rc = dirty_sync(ost, todo);
+	rc = dirty_sync(ost, &todo);
 	if (rc < 0) {
 		oss_log(ost, "fsync of object directories: %s", strerror(-rc));
 		/* keep them pending for the next sync */
 		pthread_mutex_lock(&ost->newdir_lock);
-		for (size_t i = 0; i < todo->n; i++)
-			(void)dirty_add(ost->newdirs, todo->path[i]);
-		__atomic_store_n(&ost->newdirs_n, (unsigned)ost->newdirs->n, __ATOMIC_RELEASE);
+		for (size_t i = 0; i < todo.n; i++)
+			(void)dirty_add(&ost->newdirs, todo.path[i]);
 		pthread_mutex_unlock(&ost->newdir_lock);
 	}
 	pthread_mutex_unlock(&ost->dirsync_lock);
-	oss_dirset_free(todo);
+	free(todo.path);
 	return rc;
 }
 
@@ -431,9 +425,8 @@ int oss_obj_getattr(struct oss_ost *ost, uint64_t id, struct oss_obj_attr *out)
 	if (rc == -ENOENT) {
 		/* precreated, never written: an empty object */
 		rc = oss_obj_unwritten(ost, id);
-		if (rc == 1)
+		if (rc == 0)
 			*out = (struct oss_obj_attr){0};
-		rc = rc == 1 ? 0 : rc == 0 ? -ENOENT : rc;
 		goto out;
 	}
 	if (rc < 0)

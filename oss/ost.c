@@ -60,7 +60,7 @@ static int open_tombs(struct oss_ost *ost)
 
 static void free_common(struct oss_ost *ost)
 {
-	oss_dirset_free(ost->newdirs);
+	free(ost->newdirs.path);
 	pthread_mutex_destroy(&ost->dirsync_lock);
 	pthread_mutex_destroy(&ost->newdir_lock);
 	pthread_mutex_destroy(&ost->log_lock);
@@ -96,8 +96,7 @@ int oss_ost_open(const char *dir, const struct oss_ost_options *o, struct oss_os
 	pthread_mutex_init(&ost->dirsync_lock, NULL);
 	ost->dir = strdup(dir);
 	ost->name = strdup(o->name ? o->name : dir);
-	ost->newdirs = calloc(1, sizeof(*ost->newdirs));
-	if (!ost->dir || !ost->name || !ost->newdirs)
+	if (!ost->dir || !ost->name)
 		goto free_ost;
 	ost->direct = o->direct;
 	ost->direct_min = o->direct_min;

@@ -52,8 +52,7 @@ struct oss_ost {
 	 * since they were last fsynced; a sync makes them durable first.
 	 */
 	pthread_mutex_t newdir_lock;  /* protects newdirs */
-	struct oss_dirset *newdirs;   /* newdir_lock */
-	unsigned newdirs_n;	      /* atomic; newdirs' size, read without the lock */
+	struct oss_dirset newdirs;    /* newdir_lock */
 	pthread_mutex_t dirsync_lock; /* held while those directories are fsynced */
 
 	pthread_mutex_t log_lock; /* protects the two fields below */
@@ -70,7 +69,7 @@ int oss_obj_open(void *ost, uint64_t id, bool direct);
 /*
  * Whether object @id has no file because nothing was written to it yet: it
  * was precreated (id <= last id) and not destroyed.  Such an object reads as
- * empty.  Returns 1, 0 (no such object) or -errno.
+ * empty.  Returns 0, -ENOENT (no such object) or -errno.
  */
 int oss_obj_unwritten(struct oss_ost *ost, uint64_t id);
 
@@ -90,8 +89,8 @@ int oss_obj_materialize(struct oss_ost *ost, uint64_t id);
  */
 int oss_obj_sync_new_dirs(struct oss_ost *ost);
 
-/* Frees the pending set of oss_obj_sync_new_dirs() (at close). */
-void oss_dirset_free(struct oss_dirset *d);
+/* How many directories wait for oss_obj_sync_new_dirs() (for tests). */
+size_t oss_obj_new_dirs(struct oss_ost *ost);
 
 /*
  * Logs an I/O error of object @id, rate-limited to a few lines per second

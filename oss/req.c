@@ -171,7 +171,7 @@ static int get_fd(struct oss_req *r, bool direct)
 	if (rc == -ENOENT && !r->priv.fdent) {
 		if (!needs_file(r)) {
 			rc = oss_obj_unwritten(ost, r->objid);
-			rc = rc == 1 ? GET_EMPTY : rc == 0 ? -ENOENT : rc;
+			rc = rc == 0 ? GET_EMPTY : rc;
 			goto out;
 		}
 		rc = oss_obj_materialize(ost, r->objid);

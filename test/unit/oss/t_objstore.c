@@ -54,7 +54,7 @@ static int max_dir_entries(const char *dir)
 /* Directories with object names not yet fsynced. */
 static unsigned pending_dirs(struct t_ost *t)
 {
-	return __atomic_load_n(&t->ost->newdirs_n, __ATOMIC_ACQUIRE);
+	return (unsigned)oss_obj_new_dirs(t->ost);
 }
 
 /* Writes one byte at offset 0 of object @id; the errno of the write or 0. */
